@@ -1,0 +1,73 @@
+// Running service commands (start/stop scripts, systemctl, init.d). Always an argv array through execa,
+// never a shell string. Output goes to a temp *file*, not a pipe: start scripts leave a daemon (Tomcat)
+// behind, and a daemon that inherited our pipe would keep it open and make us wait for it forever.
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+export interface CommandResult {
+  argv: readonly string[];
+  /** undefined when killed by a signal or it could not be spawned. */
+  exitCode: number | undefined;
+  timedOut: boolean;
+  /** Combined stdout+stderr, last few KB. */
+  output: string;
+  durationMs: number;
+  /** Set when the program could not be run at all (ENOENT, EACCES). */
+  spawnError?: string;
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+const KEEP_OUTPUT = 4000;
+
+export async function runCommand(argv: readonly string[], opts: RunOptions): Promise<CommandResult> {
+  const [file, ...args] = argv;
+  if (!file) throw new TypeError('runCommand: empty argv');
+  const dir = await mkdtemp(join(tmpdir(), 'duo-jira-cmd-'));
+  const logFile = join(dir, 'output.log');
+  const fd = openSync(logFile, 'a');
+  const started = Date.now();
+  try {
+    const r = await execa(file, args, {
+      stdin: 'ignore',
+      // execa's types only list fds 1-9 here, but a plain integer is handed to child_process.spawn as-is.
+      stdout: fd as 3,
+      stderr: fd as 3,
+      timeout: opts.timeoutMs,
+      forceKillAfterDelay: 5000,
+      reject: false,
+      ...(opts.env ? { env: opts.env, extendEnv: false } : {}),
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
+    closeSync(fd);
+    const output = (await readFile(logFile, 'utf8')).slice(-KEEP_OUTPUT);
+    const spawnError = r.failed && r.exitCode === undefined && !r.timedOut && !r.signal ? r.shortMessage : undefined;
+    return {
+      argv,
+      exitCode: r.exitCode,
+      timedOut: Boolean(r.timedOut),
+      output,
+      durationMs: Date.now() - started,
+      ...(spawnError ? { spawnError } : {}),
+    };
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed above
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** "systemctl stop jira" style rendering for messages; quotes only what needs it. */
+export function formatArgv(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

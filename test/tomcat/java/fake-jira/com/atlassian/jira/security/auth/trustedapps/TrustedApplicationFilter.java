@@ -1,0 +1,3 @@
+package com.atlassian.jira.security.auth.trustedapps;
+
+public class TrustedApplicationFilter extends com.atlassian.fakejira.PassThroughFilter {}

@@ -1,0 +1,3 @@
+package com.atlassian.jira.web.filters;
+
+public class MauEventFilter extends com.atlassian.fakejira.PassThroughFilter {}
