@@ -15,6 +15,34 @@ export interface Ctx {
   /** Colors only on a TTY and when NO_COLOR is unset (and --no-color not given). */
   color: boolean;
   now: () => Date;
+  /** Interactive questions; only asked when stdin and stdout are TTYs. Injected by tests. */
+  prompts?: Prompts;
+}
+
+export interface Prompts {
+  confirm(message: string): Promise<boolean>;
+  secret(message: string): Promise<string>;
+  text(message: string): Promise<string>;
+}
+
+/** Real prompts on the terminal, loaded lazily so --help and non-interactive runs never pay for them. */
+export const terminalPrompts: Prompts = {
+  async confirm(message) {
+    const { confirm } = await import('@inquirer/prompts');
+    return confirm({ message, default: false }, { output: process.stderr });
+  },
+  async secret(message) {
+    const { password } = await import('@inquirer/prompts');
+    return password({ message, mask: true }, { output: process.stderr });
+  },
+  async text(message) {
+    const { input } = await import('@inquirer/prompts');
+    return input({ message }, { output: process.stderr });
+  },
+};
+
+export function interactive(ctx: Ctx): boolean {
+  return Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY);
 }
 
 export function processCtx(opts: { color?: boolean } = {}): Ctx {
@@ -29,5 +57,6 @@ export function processCtx(opts: { color?: boolean } = {}): Ctx {
     stdin: process.stdin,
     color,
     now: () => new Date(),
+    prompts: terminalPrompts,
   };
 }

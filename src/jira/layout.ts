@@ -20,8 +20,6 @@ export interface JiraPaths {
   stopScript: string;
   logs: string;
   catalinaOut: string;
-  /** duo-jira's own state: lock, journal, checkpoints (backups). Kept outside the webapp so Tomcat never serves it. */
-  state: string;
 }
 
 export function jiraPaths(root: string): JiraPaths {
@@ -47,6 +45,5 @@ export function jiraPaths(root: string): JiraPaths {
     stopScript: join(bin, 'stop-jira.sh'),
     logs,
     catalinaOut: join(logs, 'catalina.out'),
-    state: join(root, '.duo-jira'),
   };
 }
