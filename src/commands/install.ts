@@ -64,7 +64,9 @@ export async function planInstall(opts: InstallOptions, session: Session, ctx: C
   const akey = opts.akey ?? (opts.rotateAkey ? undefined : existing.akey) ?? generateAkey();
   const creds = { ikey: keys.ikey!, skey: keys.skey!, host: keys.host!, akey };
   const v = validateCredentials(creds);
-  if (v.errors.length) throw new UsageError(`Invalid Duo settings:\n  - ${v.errors.map((e) => e.message).join('\n  - ')}\nNothing was changed.`);
+  if (v.errors.length) {
+    throw new UsageError(`Invalid Duo settings:\n  - ${v.errors.map((e) => e.message).join('\n  - ')}\nNothing was changed.`, 'Copy the values from the Duo Admin Panel: Applications → your Jira application (integration key, secret key, API hostname).');
+  }
   plan.secrets.push(creds.skey, akey, existing.skey ?? '', existing.akey ?? '');
   plan.warnings.push(...keys.warnings, ...v.warnings.map((w) => w.message));
 
