@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { UnsafeEditError, UsageError } from '../../src/errors.js';
 import { changeWebXml, readWebXml, type WebXmlAction } from '../../src/webxml/index.js';
+import { nextElementSibling } from '../../src/webxml/splice.js';
 import { genWebXml, KEYS, styleMatrix } from '../support/webxml-gen.js';
 
 const install: WebXmlAction = { kind: 'install', set: { ...KEYS } };
@@ -191,5 +193,44 @@ describe('uninstall, disable, enable', () => {
 
   it('enable without a duoauth filter is a usage error', () => {
     expect(() => run(genWebXml(), { kind: 'enable' })).toThrow(UsageError);
+  });
+});
+
+describe('the repo fixtures (fixtures/webxml, fixtures/jira-*)', () => {
+  const dir = new URL('../../fixtures/', import.meta.url);
+  const read = (p: string) => readFileSync(new URL(p, dir));
+  it.each(['webxml/crlf.web.xml', 'webxml/tabs.web.xml', 'webxml/bom.web.xml', 'webxml/latin1.web.xml', 'webxml/comment-tricks.web.xml', 'webxml/prefixed-ns.web.xml',
+    'jira-6/atlassian-jira/WEB-INF/web.xml', 'jira-7/atlassian-jira/WEB-INF/web.xml', 'jira-8/atlassian-jira/WEB-INF/web.xml'])('%s: install is placed right, idempotent, and uninstall is byte-identical', (f) => {
+    const original = read(f);
+    const inst = run(original, install);
+    const facts = inst.afterFacts;
+    const root = facts.doc.root;
+    expect(nextElementSibling(root, facts.security.filter.el)).toBe(facts.duo.filter!.el);
+    expect(nextElementSibling(root, facts.security.mapping.el)).toBe(facts.duo.mapping!.el);
+    expect(run(inst.after, install).changed).toBe(false);
+    expect(run(inst.after, { kind: 'uninstall' }).after.equals(original)).toBe(true);
+  });
+
+  it.each([
+    ['webxml/no-security.web.xml', /named "security"/],
+    ['webxml/malformed.web.xml', /not well-formed/],
+    ['webxml/duplicated.web.xml', /2 duoauth filters/],
+    ['webxml/universal.web.xml', /Universal Prompt/],
+  ])('%s is refused', (f, msg) => {
+    expect(() => run(read(f), install)).toThrow(msg);
+  });
+
+  it('misplaced.web.xml: the duoauth blocks are moved right after security', () => {
+    const r = run(read('webxml/misplaced.web.xml'), install);
+    const { doc, security, duo } = r.afterFacts;
+    expect(nextElementSibling(doc.root, security.filter.el)).toBe(duo.filter!.el);
+    expect(nextElementSibling(doc.root, security.mapping.el)).toBe(duo.mapping!.el);
+    expect(r.notes.join(' ')).toMatch(/moved the duoauth filter.*moved the duoauth filter-mapping/);
+  });
+
+  it('installed.web.xml: keeps the installed akey and optional params when only keys are given', () => {
+    const before = readWebXml(read('webxml/installed.web.xml')).facts.duo.filter!.params;
+    const r = run(read('webxml/installed.web.xml'), { kind: 'install', set: { ikey: KEYS.ikey } });
+    expect(r.afterFacts.duo.filter!.params).toEqual(before.map(([n, v]) => [n, n === 'ikey' ? KEYS.ikey : v]));
   });
 });
