@@ -111,7 +111,7 @@ export async function detectRestartMethod(paths: JiraPaths, opts: DetectOptions 
   const roots = await rootVariants(paths.root);
   const survey = await surveyAll(paths, probes, roots, wanted);
   const method = wanted ? await forced(wanted, paths, probes, survey) : await automatic(paths, probes, survey);
-  if (!method) throw nothingFound(paths, survey);
+  if (!method) throw nothingFound(paths, survey, wanted);
   method.notes.push(...unusedNotes(survey, method, paths.root));
   return method;
 }
@@ -231,9 +231,12 @@ async function scriptsMethod(paths: JiraPaths, probes: DetectProbes, reason: str
   const text = await readFile(paths.userSh, 'utf8').catch(() => undefined);
   const user = text === undefined ? undefined : parseJiraUser(text);
   const base = { kind: 'scripts' as const, notes: [] as string[] };
+  const me = probes.userName || 'the current user';
   if (!user || user === probes.userName) {
-    const who = !user ? `${text === undefined ? 'bin/user.sh is missing' : 'JIRA_USER in bin/user.sh is empty'}, so as ${probes.userName || 'the current user'}` : `as ${user} (the current user)`;
-    return { ...base, stop: [paths.stopScript], start: [paths.startScript], why: `${reason}; using bin/stop-jira.sh and bin/start-jira.sh ${who}` };
+    const who = user
+      ? `bin/user.sh names ${user}, which is who duo-jira runs as`
+      : `${text === undefined ? 'there is no bin/user.sh' : 'JIRA_USER in bin/user.sh is empty'}, so the scripts run as ${me}`;
+    return { ...base, stop: [paths.stopScript], start: [paths.startScript], why: `${reason}; ${who}` };
   }
   if (!probes.isRoot) {
     throw new EnvironmentError(
@@ -248,7 +251,7 @@ async function scriptsMethod(paths: JiraPaths, probes: DetectProbes, reason: str
   // Never run Jira as root when the install names a Jira user: a root-owned Tomcat leaves root-owned
   // logs/work files the real user can't write, and exposes the box.
   const as = (script: string) => [runuser, '-u', user, '--', script];
-  return { ...base, stop: as(paths.stopScript), start: as(paths.startScript), runAs: user, why: `${reason}; using bin/stop-jira.sh and bin/start-jira.sh as ${user} (from bin/user.sh) via runuser` };
+  return { ...base, stop: as(paths.stopScript), start: as(paths.startScript), runAs: user, why: `${reason}; bin/user.sh names ${user}, so the scripts run as ${user} via runuser` };
 }
 
 function unusedNotes(s: Survey, m: RestartMethod, root: string): string[] {
@@ -258,7 +261,7 @@ function unusedNotes(s: Survey, m: RestartMethod, root: string): string[] {
   return notes;
 }
 
-function nothingFound(paths: JiraPaths, s: Survey): EnvironmentError {
+function nothingFound(paths: JiraPaths, s: Survey, wanted?: RestartKind): EnvironmentError {
   const looked: string[] = [];
   if (s.systemd.probed) {
     looked.push(`systemd units matching '*jira*' (systemctl list-unit-files; ${describeFound(s.systemd.units.map((u) => u.name), paths.root)})`);
@@ -266,9 +269,12 @@ function nothingFound(paths: JiraPaths, s: Survey): EnvironmentError {
     looked.push(`systemd unit jira.service and '*jira*' units: skipped, ${s.systemd.skipped}`);
   }
   if (s.initd.paths.length > 0) looked.push(`init scripts ${s.initd.paths.join(', ')} (${describeFound(s.initd.scripts.map((c) => c.name), paths.root)})`);
-  looked.push(`${s.scripts.stop} and ${s.scripts.start} (${s.scripts.present ? 'present' : 'missing or not executable'})`);
+  if (!wanted || wanted === 'scripts') {
+    looked.push(`${s.scripts.stop} and ${s.scripts.start} (${s.scripts.present ? 'present' : 'missing or not executable'})`);
+  }
+  const what = wanted ? `--method ${wanted} found nothing to restart Jira at ${paths.root} with` : `Found no way to restart Jira at ${paths.root}`;
   return new EnvironmentError(
-    `Found no way to restart Jira at ${paths.root}. Looked for: ${looked.join('; ')}.`,
+    `${what}. Looked for: ${looked.join('; ')}.`,
     `Check --jira-dir, pass --method ${RESTART_KINDS.join('|')}, or restart Jira yourself (e.g. ${formatArgv([paths.stopScript])} then ${formatArgv([paths.startScript])}).`,
   );
 }

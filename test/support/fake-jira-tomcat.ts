@@ -7,7 +7,7 @@
 // and cached (keyed by source hash) in the OS temp dir, so only the first test run pays for javac.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -87,7 +87,16 @@ export function haveTomcat(): { ok: boolean; why?: string } {
   return { ok: true };
 }
 
-export async function createFakeJira(): Promise<FakeJira> {
+export interface FakeJiraOptions {
+  /**
+   * JIRA_USER for bin/user.sh (default empty = whoever runs the scripts). When set, the tree is prepared the
+   * way Atlassian's installer does it: logs/, work/, temp/ owned by that user, everything else root's and
+   * world-readable. Needs root; use an existing unprivileged account such as "nobody".
+   */
+  jiraUser?: string;
+}
+
+export async function createFakeJira(opts: FakeJiraOptions = {}): Promise<FakeJira> {
   const classes = await compiledClasses();
   const root = await mkdtemp(join(tmpdir(), 'duo-jira-fake-'));
   const dir = join(root, 'jira');
@@ -95,7 +104,16 @@ export async function createFakeJira(): Promise<FakeJira> {
   const [port, shutdownPort] = await freePorts(2);
   await writeTree(dir, classes.fakeJira, port!, shutdownPort!);
   await writeArtifacts(artifactsDir, classes.duoFilter);
+  if (opts.jiraUser) await runAsUser(root, dir, opts.jiraUser);
   return handle(root, dir, artifactsDir, port!, shutdownPort!);
+}
+
+async function runAsUser(root: string, dir: string, user: string): Promise<void> {
+  await writeFile(join(dir, 'bin', 'user.sh'), USER_SH.replace('JIRA_USER=""', `JIRA_USER="${user}"`));
+  await chmod(root, 0o755); // mkdtemp makes it 0700, which the Jira user could not even traverse
+  const { stdout: uid } = await execa('id', ['-u', user]);
+  const { stdout: gid } = await execa('id', ['-g', user]);
+  for (const d of ['logs', 'work', 'temp']) await chown(join(dir, d), Number(uid), Number(gid));
 }
 
 /** Web.xml text with a duoauth filter + mapping inserted right after security's, the way Duo's docs say to do it by hand. */
