@@ -20,8 +20,10 @@ export async function statOwnership(path: string): Promise<Ownership | undefined
   }
 }
 
+const tempName = (path: string, id: string) => `.${basename(path)}.duo-jira-${id}.tmp`;
+
 export async function writeAtomic(path: string, content: Uint8Array, own: Ownership): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.duo-jira-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), tempName(path, randomBytes(4).toString('hex')));
   // Created 0600 so a secret never sits in a world-readable temp file, then given the intended mode.
   const fh = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
@@ -42,6 +44,15 @@ export async function writeAtomic(path: string, content: Uint8Array, own: Owners
     throw e;
   }
   await syncDir(dirname(path));
+}
+
+/** Delete the temp files a writeAtomic of `path` killed before its rename left behind (they may hold secrets). */
+export async function removeStaleTemps(path: string): Promise<void> {
+  const prefix = tempName(path, '').slice(0, -'.tmp'.length);
+  const names = await fs.readdir(dirname(path)).catch(() => [] as string[]);
+  for (const n of names) {
+    if (n.startsWith(prefix) && /^[0-9a-f]{8}\.tmp$/.test(n.slice(prefix.length))) await fs.rm(join(dirname(path), n), { force: true });
+  }
 }
 
 export async function removeDurably(path: string): Promise<void> {

@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import { sha256 } from '../artifacts.js';
 import { EnvironmentError, InternalError, RolledBackError } from '../errors.js';
-import { removeDurably, statOwnership, syncDir, writeAtomic, type Ownership } from './atomic.js';
+import { removeDurably, removeStaleTemps, statOwnership, syncDir, writeAtomic, type Ownership } from './atomic.js';
 import type { StatePaths } from './state.js';
 
 export type Action =
@@ -160,6 +160,8 @@ export async function recoverInterrupted(state: StatePaths): Promise<Recovery | 
   const manifest = await readJson<Manifest>(join(dir, 'manifest.json'));
   if (manifest) {
     await restoreCheckpoint(manifest, dir);
+    // A kill inside writeAtomic leaves its temp file (the new content, e.g. web.xml with the skey) next to the target.
+    for (const e of manifest.entries) await removeStaleTemps(e.path);
     manifest.status = 'rolled-back';
     await writeJson(join(dir, 'manifest.json'), manifest);
   }
