@@ -129,7 +129,7 @@ async function loadCommand(name: string): Promise<{ run(opts: never, ctx: Ctx): 
     case 'uninstall': return import('./commands/uninstall.js');
     case 'disable': return import('./commands/disable.js');
     case 'enable': return import('./commands/enable.js');
-    // case 'doctor': return import('./commands/doctor.js'); TODO(doctor)
+    case 'doctor': return import('./commands/doctor.js');
     case 'restart': return import('./commands/restart.js');
     default: throw new Error(`unknown command ${name}`);
   }
