@@ -235,7 +235,7 @@ export function checkParams(f: DoctorFacts): Check {
     if (entries.some((e) => e === '')) {
       errors.push('unprotected.dirs has an empty entry (empty value or two spaces in a row): the filter treats it as the prefix "", which matches every URL, so Duo protects nothing');
     }
-    const bad = entries.filter((e) => e !== '' && !e.startsWith('/'));
+    const bad = entries.filter((e) => e !== '' && (!e.startsWith('/') || /\s/.test(e)));
     if (bad.length) {
       errors.push(`unprotected.dirs entries must start with / and be separated by single spaces (tabs and newlines become part of an entry): ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
     }
@@ -318,26 +318,30 @@ export function checkJarsReadable(f: DoctorFacts): Check {
   const jars = libJars(f);
   if (!jars.length) return check('jars.readable', 'skip', 'no Duo jars to check');
   const u = f.user;
-  const chmod = (paths: string[]) => `chmod 644 ${paths.map(shq).join(' ')}`;
   const details = jars.map((j) => `${j.name}: ${j.meta ? describeMeta(j.meta) : 'no stat'}`);
   if (f.libDir) details.push(`WEB-INF/lib: ${describeMeta(f.libDir)}`);
-  const dirOpen = !f.libDir || (f.libDir.mode & X.o) !== 0;
+  if (u.ids) return jarsReadableBy(f, jars, u.name ?? `uid ${u.ids.uid}`, u.ids, details);
+
+  // Without the Jira user's ids, only "readable by everyone" can be proven.
+  const dirOpen = !f.libDir || (f.libDir.mode & (R.o | X.o)) === (R.o | X.o);
   const notWorld = jars.filter((j) => !j.meta || !worldReadable(j.meta));
   if (!notWorld.length && dirOpen) return check('jars.readable', 'ok', 'readable by every user (world-readable), so by the Jira user too', undefined, details);
-
   if (!u.name) {
     const who = u.userShFound ? 'JIRA_USER in bin/user.sh is empty, so Jira runs as whoever starts it' : 'bin/user.sh not found, so the Jira user is unknown';
     return check('jars.readable', 'warn', `${who}, and ${notWorld.map((j) => j.name).join(', ') || 'WEB-INF/lib'} is not world-readable`,
       notWorld.length ? chmod(notWorld.map((j) => j.path)) : `chmod o+rx ${shq(f.paths.lib)}`, details);
   }
-  if (!u.ids) {
-    return check('jars.readable', 'warn', `cannot check for Jira user ${u.name} (${u.lookupError ?? 'unknown user'}); ${notWorld.map((j) => j.name).join(', ') || 'WEB-INF/lib'} is not world-readable`,
-      notWorld.length ? chmod(notWorld.map((j) => j.path)) : `chmod o+rx ${shq(f.paths.lib)}`, details);
-  }
-  const ids = u.ids;
-  const who = `${u.name} (uid ${ids.uid})`;
-  if (f.libDir && !canAccess(f.libDir, ids, X)) {
-    return check('jars.readable', 'fail', `Jira user ${who} cannot enter ${f.paths.lib} (${describeMeta(f.libDir)})`, `chmod o+rx ${shq(f.paths.lib)}`, details);
+  return check('jars.readable', 'warn', `cannot check for Jira user ${u.name} (${u.lookupError ?? 'unknown user'}); ${notWorld.map((j) => j.name).join(', ') || 'WEB-INF/lib'} is not world-readable`,
+    notWorld.length ? chmod(notWorld.map((j) => j.path)) : `chmod o+rx ${shq(f.paths.lib)}`, details);
+}
+
+const chmod = (paths: string[]) => `chmod 644 ${paths.map(shq).join(' ')}`;
+
+function jarsReadableBy(f: DoctorFacts, jars: DoctorFacts['jars'], name: string, ids: { uid: number; gids: number[] }, details: string[]): Check {
+  const who = `${name} (uid ${ids.uid})`;
+  // Tomcat lists WEB-INF/lib to find the jars: the directory needs read and search permission.
+  if (f.libDir && !(canAccess(f.libDir, ids, X) && canAccess(f.libDir, ids, R))) {
+    return check('jars.readable', 'fail', `Jira user ${who} cannot list ${f.paths.lib} (${describeMeta(f.libDir)}): Tomcat finds no jars there`, `chmod o+rx ${shq(f.paths.lib)}`, details);
   }
   const unreadable = jars.filter((j) => j.meta && !canAccess(j.meta, ids));
   if (unreadable.length) {
