@@ -44,7 +44,7 @@ export function changeWebXml(file: WebXmlFile, action: WebXmlAction): WebXmlResu
   if (text === file.decoded.text) {
     return { ...change, edits: [], before: file.bytes, after: file.bytes, changed: false, afterFacts: file.facts };
   }
-  const afterFacts = verifyChange(file.facts, text, change.intent);
+  const afterFacts = verifyChange(file.facts, change.edits, text, change.intent);
   const after = encodeXml({ ...file.decoded, text });
   return { ...change, before: file.bytes, after, changed: !after.equals(file.bytes), afterFacts };
 }
