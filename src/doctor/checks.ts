@@ -369,6 +369,7 @@ export function checkAddon(f: DoctorFacts): Check {
   const h = f.home;
   const filter = f.webXml.parsed?.filter !== undefined;
   const found = h.plugins?.addons ?? [];
+  if (!f.webXml.parsed) return check('addon', 'skip', 'web.xml could not be read (see webxml)');
   if (!filter) {
     const left = found.map((a) => `${a.name} is still in ${h.pluginsDir}; remove it in Jira (Manage apps) if Duo is gone for good`);
     return check('addon', 'skip', 'not needed: Duo is not configured in web.xml', undefined, left);
@@ -395,7 +396,7 @@ export function checkAddon(f: DoctorFacts): Check {
 
 export function checkSecretFiles(f: DoctorFacts): Check {
   const files = f.secretFiles;
-  if (!files.length) return check('secrets.webxml', 'skip', 'no Duo secret key in web.xml');
+  if (!files.length) return check('secrets.webxml', 'skip', 'no Duo secret key in web.xml or copies of it');
   const details = files.map((x) => `${x.path}: ${describeMeta(x.meta)}`);
   const exposed = files.filter((x) => worldReadable(x.meta));
   if (!exposed.length) {

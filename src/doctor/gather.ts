@@ -294,7 +294,13 @@ async function webXmlFact(path: string): Promise<WebXmlFact> {
 /** The live web.xml and any copy of it in WEB-INF (web.xml.bak, web.xml~, web.xml.orig …) that holds a Duo skey. */
 async function secretFilesFact(webInf: string, webXml: WebXmlFact, skey: string | undefined): Promise<SecretFileFact[]> {
   const out: SecretFileFact[] = [];
+  const holds = (text: string) => (skey !== undefined && skey.length >= 8 && text.includes(skey)) || (SKEY_PARAM.test(text) && text.includes('DuoAuthFilter'));
   if (webXml.meta && skey) out.push({ path: webXml.path, meta: webXml.meta, live: true });
+  else if (webXml.meta && !webXml.parsed) {
+    // The engine refused the file (duplicates, malformed …): it can still hold a skey.
+    const text = await fs.readFile(webXml.path).then((b) => b.toString('latin1'), () => '');
+    if (holds(text)) out.push({ path: webXml.path, meta: webXml.meta, live: true });
+  }
   for (const name of await readdirOr(webInf)) {
     if (name === 'web.xml' || !/^\.?web\.xml./.test(name)) continue;
     const path = join(webInf, name);
@@ -302,7 +308,7 @@ async function secretFilesFact(webInf: string, webXml: WebXmlFact, skey: string 
       const st = await fs.stat(path);
       if (!st.isFile() || st.size > MAX_COPY_BYTES) continue;
       const text = (await fs.readFile(path)).toString('latin1');
-      if ((skey && skey.length >= 8 && text.includes(skey)) || (SKEY_PARAM.test(text) && text.includes('DuoAuthFilter'))) {
+      if (holds(text)) {
         out.push({ path, meta: { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid }, live: false });
       }
     } catch {

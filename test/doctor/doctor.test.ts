@@ -194,6 +194,8 @@ describe('doctor on broken and risky setups', () => {
     expect(j.doc.state).toBe('broken');
     expect(j.byId('webxml').status).toBe('fail');
     expect(j.byId('webxml.duo').status).toBe('skip');
+    // The engine refuses the file, but it still holds a skey anyone can read (the fixture is 0644).
+    expect(j.byId('secrets.webxml')).toMatchObject({ status: 'warn', fix: expect.stringContaining(`chmod o-r ${t.webXml}`) });
     expectNoSecrets(j.out + h.out, KEYS.skey);
   });
 
