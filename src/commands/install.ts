@@ -49,6 +49,10 @@ function checkFlags(o: InstallOptions): void {
   const dirs = splitDirs(o.unprotectedDirs);
   const bad = dirs.filter((d) => !d.startsWith('/'));
   if (bad.length) throw new UsageError(`--unprotected-dirs entries must be paths starting with "/" (got ${bad.join(', ')}).`);
+  // The filter matches entries as prefixes: an empty entry or "/" would exempt every URL from Duo.
+  if (o.unprotectedDirs !== undefined && (dirs.length === 0 || dirs.includes('/'))) {
+    throw new UsageError('--unprotected-dirs must list specific path prefixes; an empty list or "/" would switch Duo off for every page.', 'Give prefixes such as /rest/api/2/ or leave the flag out.');
+  }
 }
 
 function splitDirs(v: string | undefined): string[] {
@@ -96,6 +100,7 @@ export async function planInstall(opts: InstallOptions, session: Session, ctx: C
     plan.webxml = { path: paths.webXml, before: file.bytes, after: result.after };
     plan.changes.push(`web.xml: ${describeWebXml(existing, result.intent.state === 'installed' ? result.intent.params : [], !!file.facts.duo.filter)}`);
   }
+  if (result.changed) await secretHygiene(paths.webXml, plan);
   plan.notes.push(...result.notes, `ikey ${creds.ikey}, skey ${mask(creds.skey)}, akey ${mask(akey)}${existing.akey && akey === existing.akey ? ' (kept)' : ''}, host ${creds.host}`);
   plan.nextSteps.push(
     release.addon ? `Install the Duo add-on: Jira administration → Manage apps → Upload app → ${release.base.endsWith('.zip') ? `${release.addon.name} from ${release.base}` : join(release.base, release.addon.name)}` : 'Install the duo-twofactor add-on from the Duo release (Jira administration → Manage apps → Upload app).',
@@ -103,6 +108,12 @@ export async function planInstall(opts: InstallOptions, session: Session, ctx: C
     'Locked out? `duo-jira disable && duo-jira restart` turns Duo off again.',
   );
   return plan;
+}
+
+/** web.xml will hold the skey; say so when other local users can read it (doctor prints the exact fix). */
+async function secretHygiene(webXml: string, plan: Plan): Promise<void> {
+  const own = await statOwnership(webXml);
+  if (own && own.mode & 0o004) plan.warnings.push(`web.xml (mode ${own.mode.toString(8).padStart(4, '0')}) holds the secret key and is world-readable; \`duo-jira doctor\` shows how to restrict it without locking Jira out`);
 }
 
 async function preflight(creds: { ikey: string; skey: string; host: string }, opts: InstallOptions, plan: Plan, ctx: Ctx): Promise<void> {

@@ -192,3 +192,14 @@ describe('duo-jira install / uninstall (built CLI)', () => {
     expect(existsSync(join(sd, 'journal.json'))).toBe(false);
   });
 });
+
+describe('options that would silently unprotect Jira are refused', () => {
+  it.each([[''], ['/'], ['/rest/ /']])('--unprotected-dirs %j exits 2', async (dirs) => {
+    t = tempJira('jira-7');
+    const before = snapshotTree(t.dir);
+    const r = await cli(t, installArgs(t, ['--unprotected-dirs', dirs]), { env: skeyEnv });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/every page/);
+    expect(snapshotTree(t.dir)).toEqual(before);
+  });
+});
