@@ -6,13 +6,9 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Ctx } from '../../src/context.js';
 
-export const REPO = resolve(import.meta.dirname, '../..');
-export const SAMPLE_RELEASE = join(REPO, 'fixtures/duo_jira-sample');
-export const KEYS = {
-  ikey: 'DIXXXXXXXXXXXXXXXXXX',
-  skey: 'deadbeefdeadbeefdeadbeefdeadbeefdeadbeef',
-  host: 'api-12345678.duosecurity.com',
-};
+import { KEYS, REPO, SAMPLE_RELEASE } from '../support/cli.js';
+
+export { KEYS, REPO, SAMPLE_RELEASE };
 
 export interface TestCtx {
   ctx: Ctx;
