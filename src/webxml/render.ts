@@ -1,6 +1,9 @@
-// Render the duoauth <filter> / <filter-mapping> fragments with xmlbuilder2 (so values are escaped), in the
-// file's own style: its element prefix, indentation unit, base indentation and newline.
-import { fragment } from 'xmlbuilder2';
+// Render the duoauth <filter> / <filter-mapping> fragments in the file's own style: its element prefix,
+// indentation unit, base indentation and newline.
+//
+// The output is exactly what xmlbuilder2's pretty printer produces for the same elements (test/webxml/
+// render.test.ts checks that over many values and styles). xmlbuilder2 itself is not loaded at run time:
+// with its DOM it costs ~20 ms to load, a third of install's whole time budget (bench/).
 import { DUO, type Params } from './template.js';
 
 export interface Style {
@@ -12,45 +15,58 @@ export interface Style {
   newline: '\n' | '\r\n';
 }
 
+/** An element with text content, or with child elements. */
+type El = { name: string; text: string } | { name: string; children: El[] };
+
 export function renderFilter(params: Params, style: Style, name = DUO.filterName): string {
-  const p = (n: string) => (style.prefix ? `${style.prefix}:${n}` : n);
-  const f = fragment().ele(p('filter'));
-  f.ele(p('filter-name')).txt(name);
-  f.ele(p('filter-class')).txt(DUO.filterClass);
-  for (const [n, v] of params) {
-    const ip = f.ele(p('init-param'));
-    ip.ele(p('param-name')).txt(n);
-    ip.ele(p('param-value')).txt(v);
-  }
-  return finish(f, style);
+  return render({
+    name: 'filter',
+    children: [
+      { name: 'filter-name', text: name },
+      { name: 'filter-class', text: DUO.filterClass },
+      ...params.map(([n, v]) => initParam(n, v)),
+    ],
+  }, style);
 }
 
 export function renderMapping(style: Style, name = DUO.filterName): string {
-  const p = (n: string) => (style.prefix ? `${style.prefix}:${n}` : n);
-  const m = fragment().ele(p('filter-mapping'));
-  m.ele(p('filter-name')).txt(name);
-  for (const u of DUO.mapping.urlPatterns) m.ele(p('url-pattern')).txt(u);
-  for (const d of DUO.mapping.dispatchers) m.ele(p('dispatcher')).txt(d);
-  return finish(m, style);
+  return render({
+    name: 'filter-mapping',
+    children: [
+      { name: 'filter-name', text: name },
+      ...DUO.mapping.urlPatterns.map((u) => ({ name: 'url-pattern', text: u })),
+      ...DUO.mapping.dispatchers.map((d) => ({ name: 'dispatcher', text: d })),
+    ],
+  }, style);
 }
 
 export function renderInitParam(name: string, value: string, style: Style): string {
-  const p = (n: string) => (style.prefix ? `${style.prefix}:${n}` : n);
-  const ip = fragment().ele(p('init-param'));
-  ip.ele(p('param-name')).txt(name);
-  ip.ele(p('param-value')).txt(value);
-  return finish(ip, style);
+  return render(initParam(name, value), style);
 }
 
-/** Escape a value for element content, exactly as the fragments do. */
+function initParam(name: string, value: string): El {
+  return { name: 'init-param', children: [{ name: 'param-name', text: name }, { name: 'param-value', text: value }] };
+}
+
+/** Escape element content as xmlbuilder2 does: &, < and > (so "]]>" can never appear). */
 export function escapeText(v: string): string {
   return v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-type Node = ReturnType<typeof fragment>;
-
-function finish(node: Node, style: Style): string {
-  const xml = node.up().end({ prettyPrint: true, indent: style.unit, newline: style.newline, headless: true });
-  // Indent every line after the first: the first line is placed right where the caller splices it.
-  return xml.split(style.newline).map((line, i) => (i === 0 || line === '' ? line : style.baseIndent + line)).join(style.newline);
+/** The first line carries no indentation: the caller splices it right where the neighbour's gap ends. */
+function render(el: El, style: Style): string {
+  const lines: string[] = [];
+  const tag = (n: string) => (style.prefix ? `${style.prefix}:${n}` : n);
+  const walk = (e: El, depth: number) => {
+    const pad = depth === 0 ? '' : style.baseIndent + style.unit.repeat(depth);
+    if ('text' in e) {
+      lines.push(`${pad}<${tag(e.name)}>${escapeText(e.text)}</${tag(e.name)}>`);
+      return;
+    }
+    lines.push(`${pad}<${tag(e.name)}>`);
+    for (const c of e.children) walk(c, depth + 1);
+    lines.push(`${depth === 0 ? style.baseIndent : pad}</${tag(e.name)}>`);
+  };
+  walk(el, 0);
+  return lines.join(style.newline);
 }
