@@ -54,6 +54,11 @@ export interface WaitOptions {
   /** States that count as "up". Default RUNNING only. */
   okStates?: readonly string[];
   onTick?: (probe: StatusProbe, elapsedMs: number) => void;
+  /**
+   * Asked after each probe that is not up: a reason to stop waiting now (e.g. Tomcat logged that the web app
+   * failed to start, which it never retries), or undefined to keep waiting.
+   */
+  giveUp?: (probe: StatusProbe) => Promise<string | undefined>;
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -61,6 +66,8 @@ export interface WaitOptions {
 
 export interface WaitResult {
   ok: boolean;
+  /** Set when giveUp ended the wait before the deadline. */
+  gaveUp?: string;
   /** The last probe: the RUNNING one on success, the last thing seen on timeout. */
   last: StatusProbe;
   elapsedMs: number;
@@ -82,6 +89,8 @@ export async function waitForJira(opts: WaitOptions): Promise<WaitResult> {
     const elapsedMs = now() - started;
     opts.onTick?.(last, elapsedMs);
     if (okStates.includes(last.state)) return { ok: true, last, elapsedMs, polls };
+    const reason = await opts.giveUp?.(last);
+    if (reason !== undefined) return { ok: false, gaveUp: reason, last, elapsedMs, polls };
     if (elapsedMs + interval > opts.timeoutMs) return { ok: false, last, elapsedMs, polls };
     await sleep(interval);
   }
@@ -135,6 +144,9 @@ export interface Diagnosis {
   lines: string[];
   advice: string[];
 }
+
+/** What Tomcat logs when a web app's filters or listeners failed to start: it does not try again. */
+export const CONTEXT_FAILED = /One or more [Ff]ilters failed to start|One or more [Ll]isteners failed to start|Context \[[^\]]*\] startup failed due to previous errors/;
 
 const DUO_LINE = /duoauth|DuoAuthFilter|com\.duosecurity|ClassNotFoundException|NoClassDefFoundError/i;
 const STARTUP_FAILURE = /Exception starting filter|One or more Filters failed to start|Context \[[^\]]*\] startup failed|SEVERE/;

@@ -9,7 +9,7 @@ import type { JiraPaths } from '../jira/layout.js';
 import { parseServerXml } from '../jira/server-xml.js';
 import { detectRestartMethod, type DetectProbes, type RestartMethod } from './detect.js';
 import { formatArgv, runCommand, type CommandResult } from './exec.js';
-import { describeProbe, diagnose, logOffset, tailLog, waitForJira, type Diagnosis, type StatusProbe, type WaitResult } from './health.js';
+import { CONTEXT_FAILED, describeProbe, diagnose, logOffset, tailLog, waitForJira, type Diagnosis, type StatusProbe, type WaitResult } from './health.js';
 
 export interface RestartJiraSettings {
   /** Bound for waiting until Jira is RUNNING again. */
@@ -94,6 +94,16 @@ export async function restartJira(paths: JiraPaths, s: RestartJiraSettings): Pro
   return result;
 }
 
+/**
+ * What a restart would use, found without running anything: the method (detected or --method) and the
+ * /status URL. Throws exactly what restartJira would throw first, so a caller can check before changing files.
+ */
+export async function planRestart(paths: JiraPaths, s: Pick<RestartJiraSettings, 'method' | 'probes'> = {}): Promise<{ method: RestartMethod; statusUrl: string }> {
+  const target = await readTarget(paths);
+  const method = await detectRestartMethod(paths, { ...(s.method ? { method: s.method } : {}), ...(s.probes ? { probes: s.probes } : {}) });
+  return { method, statusUrl: target.statusUrl };
+}
+
 async function readTarget(paths: JiraPaths): Promise<Target> {
   let text: string;
   try {
@@ -164,14 +174,23 @@ async function waitPhase(method: RestartMethod, t: Target, paths: JiraPaths, s: 
     onTick: (probe, elapsedMs) => {
       if (!UP_STATES.includes(probe.state)) s.onProgress?.({ phase: 'waiting', probe, elapsedMs, statusUrl: t.statusUrl });
     },
+    // Tomcat answers but without Jira's JSON (its 404 page): if it logged that the web app failed to start,
+    // it will stay that way, so say so now instead of after the whole --timeout.
+    giveUp: async (probe) => {
+      if (!probe.state.startsWith('HTTP_')) return undefined;
+      return (await tailLog(paths.catalinaOut, 400, logStart)).find((l) => CONTEXT_FAILED.test(l))?.trim();
+    },
   });
   if (health.ok) {
     s.onProgress?.({ phase: 'running', probe: health.last, elapsedMs: health.elapsedMs, statusUrl: t.statusUrl });
     return health;
   }
   const diagnosis = diagnose(await tailLog(paths.catalinaOut, 400, logStart));
+  const why = health.gaveUp
+    ? `did not reach RUNNING: its web app failed to start (Tomcat logged "${health.gaveUp}"), so waiting longer would not help`
+    : `did not reach RUNNING within ${Math.round(s.timeoutMs / 1000)}s`;
   throw new RestartFailedError(
-    `Jira was started but did not reach RUNNING within ${Math.round(s.timeoutMs / 1000)}s; last seen at ${t.statusUrl}: ${describeProbe(health.last)}.${diagnosisText(diagnosis)}`,
+    `Jira was started but ${why}; last seen at ${t.statusUrl}: ${describeProbe(health.last)}.${diagnosisText(diagnosis)}`,
     diagnosis.duoRelated
       ? diagnosis.advice.join(' ')
       : `${diagnosis.advice.join(' ')} If Jira is just slow to start, wait and check ${t.statusUrl}, or re-run with a larger --timeout.`,

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { diagnose, logOffset, probeStatus, tailLog, waitForJira, type StatusProbe } from '../../src/service/health.js';
+import { CONTEXT_FAILED, diagnose, logOffset, probeStatus, tailLog, waitForJira, type StatusProbe } from '../../src/service/health.js';
 
 type Reply = { status: number; body: string };
 const json = (state: string, status = 200): Reply => ({ status, body: JSON.stringify({ state }) });
@@ -81,6 +81,22 @@ describe('waitForJira', () => {
     const url = await statusServer([json('FIRST_RUN')]);
     expect((await waitForJira({ statusUrl: url, timeoutMs: 200, intervalMs: 50 })).ok).toBe(false);
     expect((await waitForJira({ statusUrl: url, timeoutMs: 200, intervalMs: 50, okStates: ['RUNNING', 'FIRST_RUN'] })).ok).toBe(true);
+  });
+
+  it('stops early when giveUp gives a reason (a web app Tomcat will not start again), with that reason', async () => {
+    const url = await statusServer([{ status: 404, body: 'Tomcat 404 page' }]);
+    let asked = 0;
+    const r = await waitForJira({
+      statusUrl: url, timeoutMs: 60_000, intervalMs: 20,
+      giveUp: async (p) => (++asked === 3 && p.state === 'HTTP_404' ? 'One or more Filters failed to start.' : undefined),
+    });
+    expect(r).toMatchObject({ ok: false, gaveUp: 'One or more Filters failed to start.', polls: 3, last: { state: 'HTTP_404' } });
+  });
+
+  it('CONTEXT_FAILED matches what Tomcat 8-10 log when a filter or listener failed, not a normal start', () => {
+    expect(CONTEXT_FAILED.test('SEVERE [main] org.apache.catalina.core.StandardContext.startInternal One or more Filters failed to start. Full details will be found in the appropriate container log file')).toBe(true);
+    expect(CONTEXT_FAILED.test("SEVERE: Context [/jira] startup failed due to previous errors")).toBe(true);
+    expect(CONTEXT_FAILED.test('INFO [main] org.apache.catalina.startup.Catalina.start Server startup in [1234] milliseconds')).toBe(false);
   });
 
   it('uses the injected clock and sleep (no real waiting)', async () => {
