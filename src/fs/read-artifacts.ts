@@ -49,9 +49,12 @@ async function readZip(path: string): Promise<{ files: Array<{ name: string; byt
   try {
     entries = unzipSync(data, {
       filter: (f) => {
+        const isJar = familyOf(f.name.split(/[\\/]/).pop()!) !== undefined;
         const wanted = familyOf(basename(f.name)) !== undefined && /^([^/]+\/)?(etc\/)?[^/]+$/.test(f.name);
-        const unsafe = f.name.startsWith('/') || f.name.split(/[\\/]/).includes('..');
-        if (wanted && (unsafe || f.originalSize > MAX_ENTRY)) ignored.push(f.name);
+        const unsafe = /^([\\/]|[A-Za-z]:)/.test(f.name) || f.name.split(/[\\/]/).includes('..');
+        // Report every jar-named entry that is unsafe wherever it sits (e.g. ../../evil/x.jar), not only at the
+        // depths a release uses: the admin should learn the zip was crafted.
+        if (isJar && (unsafe || (wanted && f.originalSize > MAX_ENTRY))) ignored.push(f.name);
         return wanted && !unsafe && f.originalSize <= MAX_ENTRY;
       },
     });
