@@ -65,13 +65,16 @@ export function mask(secret: string): string {
   return `${secret.slice(0, 4)}…`;
 }
 
-/** Replace every occurrence of each secret (raw and XML-escaped) in `text` by its mask. */
+/** Replace every occurrence of each secret (raw and XML-escaped, and both inside JSON strings) in `text` by its mask. */
 export function maskSecrets(text: string, secrets: Iterable<string | undefined>): string {
+  const json = (v: string) => JSON.stringify(v).slice(1, -1);
   let out = text;
   for (const s of secrets) {
     if (!s || s.length < 8) continue;
     const escaped = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    for (const form of new Set([s, escaped])) out = out.split(form).join(mask(s));
+    // --json output holds the key (and web.xml diffs) JSON-escaped: an akey with " or \ would slip through.
+    const forms = new Map([[s, mask(s)], [escaped, mask(s)], [json(s), json(mask(s))], [json(escaped), json(mask(s))]]);
+    for (const [form, masked] of [...forms].sort(([a], [b]) => b.length - a.length)) out = out.split(form).join(masked);
   }
   return out;
 }
