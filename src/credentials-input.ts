@@ -1,6 +1,7 @@
 // Gather ikey/skey/host from flags, environment, a file, stdin or a hidden prompt, in that order of
 // preference, and say so when a secret came from the command line (shell history, process list).
 import { promises as fs } from 'node:fs';
+import { resolve } from 'node:path';
 import { interactive, type Ctx } from './context.js';
 import { UsageError } from './errors.js';
 
@@ -25,11 +26,12 @@ export async function resolveKeyInputs(opts: KeyInputs, existing: Record<string,
   else if (opts.skey !== undefined) {
     skey = opts.skey;
     ctx.stderr.write('hint: a secret key given with -s stays in your shell history and is visible in the process list; prefer DUO_SKEY, --skey-file, `-s -` (stdin) or the prompt.\n');
-  } else if (opts.skeyFile) skey = await readSkeyFile(opts.skeyFile, warnings);
-  else skey = ctx.env.DUO_SKEY;
+  } else if (opts.skeyFile) skey = await readSkeyFile(resolve(ctx.cwd, opts.skeyFile), warnings);
+  // An empty variable counts as unset (a stray `DUO_SKEY=` should not hide the installed key).
+  else skey = ctx.env.DUO_SKEY || undefined;
 
-  let ikey = opts.ikey ?? ctx.env.DUO_IKEY ?? existing.ikey;
-  let host = opts.host ?? ctx.env.DUO_HOST ?? existing.host;
+  let ikey = opts.ikey ?? (ctx.env.DUO_IKEY || undefined) ?? existing.ikey;
+  let host = opts.host ?? (ctx.env.DUO_HOST || undefined) ?? existing.host;
   skey ??= existing.skey;
 
   if (interactive(ctx) && ctx.prompts) {
