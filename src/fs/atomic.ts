@@ -1,7 +1,7 @@
 // Crash-safe file replacement: write a temp file next to the target, fsync, give it the target's mode and
 // owner, rename over the target, fsync the directory. A reader sees the old file or the new one, never half.
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import fsSync, { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface Ownership {
@@ -22,28 +22,41 @@ export async function statOwnership(path: string): Promise<Ownership | undefined
 
 const tempName = (path: string, id: string) => `.${basename(path)}.duo-jira-${id}.tmp`;
 
-export async function writeAtomic(path: string, content: Uint8Array, own: Ownership): Promise<void> {
+// Synchronous calls inside: the CLI does one thing at a time, and a thread-pool round trip per call
+// costs more than the call itself for these small files (bench/).
+export async function writeAtomic(path: string, content: Uint8Array, own: Ownership, opts: { syncDir?: boolean } = {}): Promise<void> {
   const tmp = join(dirname(path), tempName(path, randomBytes(4).toString('hex')));
   // Created 0600 so a secret never sits in a world-readable temp file, then given the intended mode.
-  const fh = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  const fd = fsSync.openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
-    await fh.writeFile(content);
-    await chownIfPossible(fh, own);
-    await fh.chmod(own.mode);
-    await fh.sync();
+    fsSync.writeFileSync(fd, content);
+    chownIfPossible(fd, own);
+    fsSync.fchmodSync(fd, own.mode);
+    fsSync.fsyncSync(fd);
   } catch (e) {
-    await fh.close().catch(() => {});
-    await fs.rm(tmp, { force: true });
+    fsSync.closeSync(fd);
+    fsSync.rmSync(tmp, { force: true });
     throw e;
   }
-  await fh.close();
+  fsSync.closeSync(fd);
   try {
-    await fs.rename(tmp, path);
+    fsSync.renameSync(tmp, path);
   } catch (e) {
-    await fs.rm(tmp, { force: true });
+    fsSync.rmSync(tmp, { force: true });
     throw e;
   }
-  await syncDir(dirname(path));
+  if (opts.syncDir !== false) await syncDir(dirname(path));
+}
+
+/** A new file written and fsynced before returning (checkpoint backups: recovery depends on them). */
+export async function writeDurable(path: string, content: Uint8Array, mode: number): Promise<void> {
+  const fd = fsSync.openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    fsSync.writeFileSync(fd, content);
+    fsSync.fsyncSync(fd);
+  } finally {
+    fsSync.closeSync(fd);
+  }
 }
 
 /** Delete the temp files a writeAtomic of `path` killed before its rename left behind (they may hold secrets). */
@@ -55,22 +68,23 @@ export async function removeStaleTemps(path: string): Promise<void> {
   }
 }
 
-export async function removeDurably(path: string): Promise<void> {
-  await fs.rm(path, { force: true });
-  await syncDir(dirname(path));
+export async function removeDurably(path: string, opts: { syncDir?: boolean } = {}): Promise<void> {
+  fsSync.rmSync(path, { force: true });
+  if (opts.syncDir !== false) await syncDir(dirname(path));
 }
 
-async function chownIfPossible(fh: fs.FileHandle, own: Ownership): Promise<void> {
+function chownIfPossible(fd: number, own: Ownership): void {
   const uid = process.getuid?.();
   if (uid === undefined) return;
   // Only root can give a file away; a non-root run already owns what it creates.
-  if (uid === 0) await fh.chown(own.uid, own.gid);
-  else if (own.gid !== process.getgid?.()) await fh.chown(uid, own.gid).catch(() => {});
+  if (uid === 0) fsSync.fchownSync(fd, own.uid, own.gid);
+  else if (own.gid !== process.getgid?.()) {
+    try { fsSync.fchownSync(fd, uid, own.gid); } catch { /* not a member of that group: keep ours */ }
+  }
 }
 
 export async function syncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, 'r').catch(() => undefined);
-  if (!fh) return;
-  await fh.sync().catch(() => {});
-  await fh.close();
+  let fd: number;
+  try { fd = fsSync.openSync(dir, 'r'); } catch { return; }
+  try { fsSync.fsyncSync(fd); } catch { /* some filesystems refuse fsync on directories */ } finally { fsSync.closeSync(fd); }
 }
