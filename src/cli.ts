@@ -27,8 +27,16 @@ function common(cmd: Command, { dryRun = true } = {}): Command {
     .option('--no-color', 'no colors (NO_COLOR is respected too)');
 }
 
+/** --restart and what it passes to the restart (install, uninstall, disable, enable, addon, rollback). */
+function restartOptions(cmd: Command): Command {
+  return cmd
+    .option('--restart', 'restart Jira afterwards and wait for RUNNING; if it does not come back, undo the change and restart again (exit 5)')
+    .option('--timeout <seconds>', 'with --restart: how long to wait for Jira to stop and to reach RUNNING (default 300)', (v) => parsePositive(v, '--timeout'))
+    .addOption(new Option('--method <method>', 'with --restart: how to restart (default: detected)').choices(['systemd', 'initd', 'scripts']));
+}
+
 function installOptions(cmd: Command): Command {
-  return common(cmd)
+  return restartOptions(common(cmd))
     .option('-i, --ikey <ikey>', 'Duo integration key (or DUO_IKEY)')
     .option('-s, --skey <skey>', 'Duo secret key; "-" reads it from stdin (or DUO_SKEY, --skey-file, prompt)')
     .option('-h, --host <host>', 'Duo API hostname, e.g. api-XXXXXXXX.duosecurity.com (or DUO_HOST)')
@@ -52,19 +60,24 @@ export function buildProgram(onRun: (inv: Invocation) => void): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const action = (command: string) => (...args: unknown[]) => {
+  const action = (command: string, extra: Record<string, unknown> = {}) => (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
-    onRun({ command, options: cmd.opts() });
+    onRun({ command, options: { ...cmd.opts(), ...extra } });
   };
   installOptions(program.command('install').description('add Duo to Jira: web.xml filter + mapping after security, jars in WEB-INF/lib'))
     .addHelpText('after', '\nExample:\n  DUO_SKEY=... duo-jira install -i DIXXXXXXXXXXXXXXXXXX -h api-xxxxxxxx.duosecurity.com -d /opt/atlassian/jira --artifacts duo_jira-master.zip')
     .action(action('install'));
   installOptions(program.command('dry-run').description('same as install --dry-run: show the plan, change nothing')).action(action('dry-run'));
-  common(program.command('uninstall').description('remove the duoauth filter, mapping and Duo jars'))
+  restartOptions(common(program.command('uninstall').description('remove the duoauth filter, mapping and Duo jars')))
     .option('--keep-jars', 'leave the Duo jars in WEB-INF/lib')
     .action(action('uninstall'));
-  common(program.command('disable').description('comment out the duoauth mapping: Duo off, keys kept (the way back in after a lock-out)')).action(action('disable'));
-  common(program.command('enable').description('restore the duoauth mapping commented out by disable')).action(action('enable'));
+  restartOptions(common(program.command('disable').description('comment out the duoauth mapping: Duo off, keys kept (the way back in after a lock-out)'))).action(action('disable'));
+  restartOptions(common(program.command('enable').description('restore the duoauth mapping commented out by disable'))).action(action('enable'));
+  restartOptions(common(program.command('rollback').description('undo the last applied change (or --checkpoint <id>) from its checkpoint: web.xml, jars and add-on together')))
+    .option('--list', 'list the checkpoints (id, date, command, status, files) and change nothing')
+    .option('--checkpoint <id>', 'undo this checkpoint instead of the newest applied change')
+    .addHelpText('after', '\nDistinct from uninstall: rollback puts back exactly what one change replaced (an earlier Duo setup included)\nand refuses when a file was changed since.')
+    .action(action('rollback'));
   program.command('doctor').description('check the setup and report; changes nothing (exit 6 when a check fails)')
     .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
     .option('--jira-home <dir>', 'Jira home directory (default: from setenv.sh / jira-application.properties)')
@@ -95,7 +108,8 @@ export function parse(argv: string[], out?: { writeOut(s: string): void; writeEr
   let inv: Invocation | undefined;
   const program = buildProgram((i) => (inv = i));
   if (out) program.configureOutput(out);
-  for (const c of program.commands) c.exitOverride();
+  const override = (cmds: readonly Command[]): void => cmds.forEach((c) => { c.exitOverride(); override(c.commands); });
+  override(program.commands);
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {
@@ -131,6 +145,7 @@ async function loadCommand(name: string): Promise<{ run(opts: never, ctx: Ctx): 
     case 'enable': return import('./commands/enable.js');
     case 'doctor': return import('./commands/doctor.js');
     case 'restart': return import('./commands/restart.js');
+    case 'rollback': return import('./commands/rollback.js');
     default: throw new Error(`unknown command ${name}`);
   }
 }

@@ -5,7 +5,7 @@ import { relative } from 'node:path';
 import type { Ctx } from './context.js';
 import { maskSecrets } from './credentials.js';
 import type { ApplyResult } from './fs/transaction.js';
-import type { Plan, RunFlags } from './workflow.js';
+import type { Plan, RestartOutcome, RunFlags } from './workflow.js';
 
 function paint(ctx: Ctx) {
   return new Chalk({ level: ctx.color ? 1 : 0 });
@@ -23,6 +23,7 @@ function json(plan: Plan, extra: Record<string, unknown>): string {
     files: files(plan),
     backups: [] as string[],
     jars: plan.jars,
+    ...(plan.addon ? { addon: plan.addon } : {}),
     changes: plan.changes,
     warnings: plan.warnings,
     notes: plan.notes,
@@ -56,9 +57,12 @@ async function diff(plan: Plan, ctx: Ctx): Promise<string> {
   return maskSecrets(colored, plan.secrets);
 }
 
-function jarLines(plan: Plan): string {
-  const j = plan.jars;
+function jarLines(plan: Plan, j: Plan['jars'] = plan.jars): string {
   return [...j.added.map((n) => `  + add     ${n}`), ...j.replaced.map((n) => `  ~ replace ${n}`), ...j.removed.map((n) => `  - remove  ${n}`)].join('\n');
+}
+
+function nextSteps(plan: Plan): string {
+  return `Next steps:\n${plan.nextSteps.map((s, i) => `  ${i + 1}. ${s}\n`).join('')}`;
 }
 
 export const render = {
@@ -77,6 +81,8 @@ export const render = {
     if (d) out += '\n' + d + (d.endsWith('\n') ? '' : '\n');
     const jars = jarLines(plan);
     if (jars) out += `\nWEB-INF/lib:\n${jars}\n`;
+    const addon = plan.addon ? jarLines(plan, plan.addon) : '';
+    if (addon) out += `\n${plan.addon!.dir} (Jira add-ons):\n${addon}\n`;
     out += '\n' + summary(plan, ctx);
     return out + `\nRun the same command without --dry-run to apply it.\n`;
   },
@@ -86,7 +92,22 @@ export const render = {
     const c = paint(ctx);
     let out = c.green(`✔ duo-jira ${plan.command}: done in ${plan.jiraDir}\n`) + summary(plan, ctx);
     out += `  backup: ${result.checkpoint} (0600; undo with \`duo-jira rollback\`)\n`;
-    if (plan.nextSteps.length) out += `Next steps:\n${plan.nextSteps.map((s, i) => `  ${i + 1}. ${s}\n`).join('')}`;
+    // With --restart the next steps follow the restart (render.restarted).
+    if (plan.nextSteps.length && !flags.restart) out += nextSteps(plan);
     return maskSecrets(out, plan.secrets);
+  },
+
+  /** After --restart brought Jira back (human: the closing lines; --json: the one document). */
+  restarted(plan: Plan, result: ApplyResult, r: RestartOutcome, flags: RunFlags, ctx: Ctx): string {
+    if (flags.json) return json(plan, { dryRun: false, changed: true, checkpoint: result.checkpoint, backups: result.backups, restart: r });
+    const c = paint(ctx);
+    let out = c.green(`✔ Jira restarted (${r.method}) and is ${r.state} with the new configuration (${r.statusUrl})\n`);
+    if (plan.nextSteps.length) out += nextSteps(plan);
+    return maskSecrets(out, plan.secrets);
+  },
+
+  /** A line that must not be missed (stdout, human output only). */
+  loud(text: string, ctx: Ctx): string {
+    return paint(ctx).bold.red(text);
   },
 };

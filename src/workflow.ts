@@ -1,22 +1,20 @@
 // The steps every changing command shares: find the Jira install, take the lock and repair an interrupted
 // run, then either render the Plan (--dry-run / --json) or apply exactly that Plan.
 import { promises as fs } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { familyOf, sha256, type LibFile } from './artifacts.js';
 import { interactive, type Ctx } from './context.js';
 import { maskSecrets } from './credentials.js';
-import { EnvironmentError, UsageError } from './errors.js';
+import type { RestartJiraOptions } from './commands/restart.js';
+import { EnvironmentError, InternalError, RolledBackError, UsageError } from './errors.js';
 import { acquireLock } from './fs/lock.js';
 import { statePaths, type StatePaths } from './fs/state.js';
 import { applyActions, hasInterrupted, recoverInterrupted, type Action, type ApplyResult } from './fs/transaction.js';
 import { jiraPaths, type JiraPaths } from './jira/layout.js';
 import { detectVersion, support } from './jira/version.js';
 
-export interface CommonOptions {
+export interface CommonOptions extends RunFlags {
   jiraDir: string;
-  dryRun?: boolean;
-  yes?: boolean;
-  json?: boolean;
 }
 
 export interface Plan {
@@ -28,6 +26,8 @@ export interface Plan {
   /** One line per change, for humans: "web.xml: added the duoauth filter ...". */
   changes: string[];
   jars: { added: string[]; replaced: string[]; removed: string[] };
+  /** duo-twofactor add-on jars in $JIRA_HOME/plugins/installed-plugins (`dir`). */
+  addon?: { dir: string; added: string[]; replaced: string[]; removed: string[] };
   warnings: string[];
   notes: string[];
   nextSteps: string[];
@@ -100,17 +100,42 @@ export async function jiraVersionWarning(p: JiraPaths): Promise<{ version?: stri
   return { version: v.version, warning: s.level === 'supported' ? undefined : s.note };
 }
 
-export interface RunFlags { dryRun?: boolean; yes?: boolean; json?: boolean }
+export interface RunFlags {
+  dryRun?: boolean;
+  yes?: boolean;
+  json?: boolean;
+  /** --restart: restart Jira after applying, and undo the change when it does not come back. */
+  restart?: boolean;
+  /** --timeout (seconds) and --method, passed to the restart. */
+  timeout?: number;
+  method?: string;
+  /** Test hooks for the restart (hermetic detection, fast polling). */
+  restartHooks?: Pick<RestartJiraOptions, 'probes' | 'intervalMs' | 'stopTimeoutMs'>;
+}
+
+export interface ExecuteHooks {
+  /** Runs right after the actions were applied (before any restart), e.g. rollback marking what it undid. */
+  afterApply?: (result: ApplyResult) => Promise<void>;
+}
 
 /** Render or apply a Plan. Dry-run and apply see the very same Plan object. */
-export async function executePlan(plan: Plan, session: Session, flags: RunFlags, ctx: Ctx): Promise<number> {
+export async function executePlan(plan: Plan, session: Session, flags: RunFlags, ctx: Ctx, hooks: ExecuteHooks = {}): Promise<number> {
   const { render } = await import('./render.js');
   if (session.recovered) plan.notes.unshift(session.recovered);
+  // --restart is checked before anything is written: a Jira that cannot be restarted is an exit 3 up front.
+  const restart = flags.restart ? await prepareRestart(session, flags) : undefined;
   if (plan.actions.length === 0) {
+    if (restart) plan.notes.push('nothing changed, so Jira was not restarted (`duo-jira restart` restarts it anyway)');
     ctx.stdout.write(render.nothing(plan, flags, ctx));
     return 0;
   }
   if (flags.dryRun) {
+    if (restart) {
+      plan.notes.push(
+        `--restart: would then restart Jira with ${restart.describe} and wait up to ${restart.timeout}s for RUNNING at ${restart.statusUrl}; ` +
+          'if Jira does not come back, the change would be undone and Jira restarted again',
+      );
+    }
     ctx.stdout.write(await render.dryRun(plan, flags, ctx));
     return 0;
   }
@@ -118,8 +143,99 @@ export async function executePlan(plan: Plan, session: Session, flags: RunFlags,
   const denied = await canWrite([...new Set(plan.actions.map((a) => join(a.path, '..')))]);
   if (denied.length) throw new EnvironmentError(`No write permission for ${denied.join(', ')}. Nothing was changed.`, 'Run duo-jira as root (sudo) or as the owner of the Jira installation.');
   const result: ApplyResult = await applyActions(plan.actions, { state: session.state, command: plan.command, jiraDir: plan.jiraDir, now: ctx.now() });
-  ctx.stdout.write(render.applied(plan, result, flags, ctx));
+  await hooks.afterApply?.(result);
+  if (!restart) {
+    ctx.stdout.write(render.applied(plan, result, flags, ctx));
+    return 0;
+  }
+  if (!flags.json) ctx.stdout.write(render.applied(plan, result, flags, ctx));
+  const outcome = await restartOrUndo(plan, session, result, flags, ctx);
+  ctx.stdout.write(render.restarted(plan, result, outcome, flags, ctx));
   return 0;
+}
+
+interface PreparedRestart { describe: string; statusUrl: string; timeout: number }
+
+async function prepareRestart(session: Session, flags: RunFlags): Promise<PreparedRestart> {
+  const { checkTimeout, describeMethod } = await import('./commands/restart.js');
+  const { planRestart } = await import('./service/restart.js');
+  const timeout = checkTimeout(flags.timeout);
+  let p;
+  try {
+    p = await planRestart(session.paths, { ...(flags.method ? { method: flags.method } : {}), ...(flags.restartHooks?.probes ? { probes: flags.restartHooks.probes } : {}) });
+  } catch (e) {
+    if (e instanceof EnvironmentError) throw new EnvironmentError(`--restart: ${e.message} Nothing was changed.`, e.hint ? `${e.hint} Or leave out --restart and restart Jira yourself.` : undefined);
+    throw e;
+  }
+  return { describe: describeMethod(p.method, session.paths.root), statusUrl: p.statusUrl, timeout };
+}
+
+/** What --restart reports on success. */
+export interface RestartOutcome { method: string; state: string; statusUrl: string; durationMs: number }
+
+/**
+ * Restart Jira after an applied change. When it does not come back RUNNING (or FIRST_RUN) with the new
+ * configuration: undo the change from its checkpoint, restart again, and throw RolledBackError (exit 5)
+ * saying what happened, what the log said, and in which state the files and Jira are now.
+ */
+async function restartOrUndo(plan: Plan, session: Session, applied: ApplyResult, flags: RunFlags, ctx: Ctx): Promise<RestartOutcome> {
+  const { restartJira } = await import('./commands/restart.js');
+  const opts = { ...flags.restartHooks, ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}), ...(flags.method ? { method: flags.method } : {}), json: !!flags.json };
+  let first: unknown;
+  try {
+    const r = await restartJira(session.paths, opts, ctx);
+    return { method: r.method.kind, state: r.health?.last.state ?? 'unknown', statusUrl: r.statusUrl, durationMs: r.durationMs };
+  } catch (e) {
+    first = e;
+  }
+  const { readCheckpoint, undoNow } = await import('./rollback.js');
+  const { render } = await import('./render.js');
+  const what = `duo-jira ${plan.command}`;
+  const firstMsg = (first as Error).message;
+  const phase = (first as { details?: { phase?: string } }).details?.phase;
+  if (!flags.json) ctx.stdout.write(render.loud(`✘ Jira did not come back with the new configuration after ${what}. Undoing the change (${applied.checkpoint}) …\n`, ctx));
+
+  const target = await readCheckpoint(applied.checkpoint);
+  let undo: ApplyResult;
+  try {
+    if (!target) throw new Error(`the manifest in ${applied.checkpoint} cannot be read`);
+    undo = await undoNow(target, { state: session.state, jiraDir: plan.jiraDir, now: ctx.now(), reason: `Jira did not come back after ${what} --restart` });
+  } catch (e) {
+    throw new InternalError(
+      `Jira did not come back after ${what}:\n${indent(firstMsg)}\n` +
+        `Undoing the change failed too (${(e as Error).message}). The files still hold the NEW configuration written by ${what} (checkpoint ${applied.checkpoint}); Jira is not running with it.\n` +
+        `Get Jira back: \`duo-jira disable -d ${plan.jiraDir}\` (takes Duo out of web.xml) then \`duo-jira restart -d ${plan.jiraDir}\`; the files as they were before are in ${applied.checkpoint}/files.`,
+    );
+  }
+  const restored = `Every file was restored to how it was before ${what} (from checkpoint ${applied.checkpoint}; the undo itself is checkpoint ${undo.checkpoint}).`;
+  if (phase === 'stop') {
+    throw new RolledBackError(
+      `Jira did not stop after ${what}, so it never ran with the new configuration:\n${indent(firstMsg)}\n${restored} Jira was not restarted again: it is presumably still running with the previous configuration, which is what the files hold again.`,
+      'Find out why Jira does not stop (or stop it yourself), then run the command again with --restart; a larger --timeout may help.',
+    );
+  }
+  if (!flags.json) ctx.stdout.write(`Restarting Jira with the restored files …\n`);
+  try {
+    await restartJira(session.paths, opts, ctx);
+  } catch (second) {
+    throw new RolledBackError(
+      `Jira did not come back RUNNING after ${what}:\n${indent(firstMsg)}\n${restored}\n` +
+        `Restarting Jira with the restored files failed too:\n${indent((second as Error).message)}\n` +
+        `The files are in their previous state (restored); Jira is NOT running.`,
+      `The problem is not (only) the Duo change: start Jira once it is fixed (\`duo-jira restart -d ${plan.jiraDir}\`). The change that was undone can be re-applied with \`duo-jira rollback --checkpoint ${basename(undo.checkpoint)}\`.`,
+    );
+  }
+  const duo = (first as { details?: { diagnosis?: { duoRelated?: boolean } } }).details?.diagnosis?.duoRelated;
+  throw new RolledBackError(
+    `Jira did not come back RUNNING with the new configuration after ${what}:\n${indent(firstMsg)}\n${restored} Jira was restarted with the previous configuration and is RUNNING again.`,
+    duo
+      ? 'The log points at the Duo filter: check the keys and jars (`duo-jira doctor`), then run the command again.'
+      : 'Fix the cause shown in the log above (or raise --timeout if Jira is just slow to start), then run the command again.',
+  );
+}
+
+function indent(s: string): string {
+  return s.split('\n').map((l) => `    ${l}`).join('\n');
 }
 
 async function confirm(plan: Plan, ctx: Ctx): Promise<void> {

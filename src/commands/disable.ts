@@ -9,7 +9,8 @@ export async function run(opts: CommonOptions, ctx: Ctx): Promise<number> {
   try {
     const plan = emptyPlan('disable', session.paths.root);
     await addWebXmlStep(plan, session, { kind: 'disable' }, 'comment out the duoauth filter-mapping (Duo off; filter and keys kept)');
-    plan.nextSteps.push('Restart Jira (`duo-jira restart`): Duo is no longer asked for after that.', 'Turn it back on with `duo-jira enable`.');
+    if (!opts.restart) plan.nextSteps.push('Restart Jira (`duo-jira restart`, or add --restart): Duo is no longer asked for after that.');
+    plan.nextSteps.push('Turn it back on with `duo-jira enable --restart`.');
     return await executePlan(plan, session, opts, ctx);
   } finally {
     await session.release();

@@ -8,7 +8,7 @@ export async function run(opts: CommonOptions, ctx: Ctx): Promise<number> {
   try {
     const plan = emptyPlan('enable', session.paths.root);
     await addWebXmlStep(plan, session, { kind: 'enable' }, 'restore the duoauth filter-mapping right after the security mapping (Duo on)');
-    plan.nextSteps.push('Restart Jira (`duo-jira restart`) and log in to test.');
+    plan.nextSteps.push(opts.restart ? 'Log in to test: Duo should prompt after the password.' : 'Restart Jira (`duo-jira restart`, or add --restart) and log in to test.');
     return await executePlan(plan, session, opts, ctx);
   } finally {
     await session.release();

@@ -66,7 +66,7 @@ export async function restartJira(paths: JiraPaths, opts: RestartJiraOptions, ct
   }
 }
 
-function checkTimeout(timeout: number | undefined): number {
+export function checkTimeout(timeout: number | undefined): number {
   if (timeout === undefined) return DEFAULT_RESTART_TIMEOUT_S;
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new UsageError(`--timeout must be a positive number of seconds (got ${String(timeout)}).`, `The default is ${DEFAULT_RESTART_TIMEOUT_S}.`);

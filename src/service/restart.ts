@@ -178,7 +178,11 @@ async function waitPhase(method: RestartMethod, t: Target, paths: JiraPaths, s: 
     // it will stay that way, so say so now instead of after the whole --timeout.
     giveUp: async (probe) => {
       if (!probe.state.startsWith('HTTP_')) return undefined;
-      return (await tailLog(paths.catalinaOut, 400, logStart)).find((l) => CONTEXT_FAILED.test(l))?.trim();
+      for (const line of await tailLog(paths.catalinaOut, 400, logStart)) {
+        const m = CONTEXT_FAILED.exec(line);
+        if (m) return m[0];
+      }
+      return undefined;
     },
   });
   if (health.ok) {
