@@ -2,7 +2,7 @@
 import { decodeXml, encodeXml, type DecodedXml } from './encoding.js';
 import { planDisable, planEnable, planInstall, planUninstall, type WebXmlChange } from './edit.js';
 import { locate, type WebXmlFacts } from './locate.js';
-import { parseXml } from './parse.js';
+import { parseXml, WEBXML_DEEP } from './parse.js';
 import { applyEdits } from './splice.js';
 import { verifyChange } from './verify.js';
 
@@ -18,7 +18,7 @@ export interface WebXmlFile {
 
 export function readWebXml(bytes: Buffer): WebXmlFile {
   const decoded = decodeXml(bytes);
-  return { bytes, decoded, facts: locate(parseXml(decoded.text)) };
+  return { bytes, decoded, facts: locate(parseXml(decoded.text, 'web.xml', WEBXML_DEEP)) };
 }
 
 export interface WebXmlResult extends WebXmlChange {

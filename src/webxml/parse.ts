@@ -31,36 +31,52 @@ export interface XDoc {
   root: XElement;
 }
 
-export function parseXml(source: string, what = 'web.xml'): XDoc {
+export interface ParseOptions {
+  /**
+   * Which top-level elements (by local name) get their whole subtree built. The others keep only their
+   * own offsets: verification compares them as text, so a 3 MB web.xml with 700 servlets does not turn
+   * into a million objects (allocation was the biggest cost of a large install). Default: all.
+   */
+  deep?: (local: string) => boolean;
+}
+
+export function parseXml(source: string, what = 'web.xml', opts: ParseOptions = {}): XDoc {
   const parser = new SaxesParser({ position: true });
   const stack: XElement[] = [];
   let root: XElement | undefined;
+  /** >0 while inside a top-level element whose subtree is not built. */
+  let skip = 0;
   const push = (n: XNode) => stack[stack.length - 1]?.children.push(n);
 
   parser.on('opentag', (tag) => {
+    if (skip > 0) { skip++; return; }
     const end = parser.position;
-    const start = source.lastIndexOf('<', end - 1);
     const el: XElement = {
-      type: 'element', name: tag.name, local: localName(tag.name), attrs: { ...(tag.attributes as Record<string, string>) },
-      start, openEnd: end, closeStart: end, end, children: [],
+      type: 'element', name: tag.name, local: localName(tag.name), attrs: tag.attributes as Record<string, string>,
+      start: source.lastIndexOf('<', end - 1), openEnd: end, closeStart: end, end, children: [],
     };
     if (stack.length === 0) root = el;
     else push(el);
     stack.push(el);
+    if (stack.length === 2 && opts.deep && !opts.deep(el.local)) skip = 1;
   });
   parser.on('closetag', (tag) => {
+    if (skip > 1) { skip--; return; }
+    skip = 0;
     const el = stack.pop()!;
     el.end = parser.position;
     el.closeStart = tag.isSelfClosing ? el.end : source.lastIndexOf('</', el.end - 1);
   });
-  parser.on('text', (text) => push({ type: 'text', text }));
-  parser.on('cdata', (text) => push({ type: 'text', text }));
+  // Text directly inside the root is only the whitespace between top-level elements: not kept.
+  parser.on('text', (text) => { if (skip === 0 && stack.length > 1) push({ type: 'text', text }); });
+  parser.on('cdata', (text) => { if (skip === 0 && stack.length > 1) push({ type: 'text', text }); });
   parser.on('comment', (text) => {
+    if (skip > 0) return;
     // saxes reports the comment before it has consumed the final '>', so find the terminator itself.
     const end = source.indexOf('-->', parser.position - 3) + 3;
     push({ type: 'comment', text, start: source.lastIndexOf('<!--', end - 1), end });
   });
-  parser.on('processinginstruction', (pi) => push({ type: 'pi', target: pi.target, body: pi.body }));
+  parser.on('processinginstruction', (pi) => { if (skip === 0) push({ type: 'pi', target: pi.target, body: pi.body }); });
   parser.on('doctype', (dt) => {
     // Entity declarations could change what text means; Jira's web.xml never has an internal subset.
     if (dt.includes('[')) throw new UnsafeEditError(`${what} has a DOCTYPE with an internal subset; duo-jira will not edit it.`);
@@ -78,6 +94,9 @@ export function parseXml(source: string, what = 'web.xml'): XDoc {
   if (!root) throw new UnsafeEditError(`${what} has no root element.`);
   return { source, root };
 }
+
+/** What the web.xml engine needs built: the filter chain. Everything else is compared as text. */
+export const WEBXML_DEEP: ParseOptions = { deep: (l) => l === 'filter' || l === 'filter-mapping' };
 
 export function localName(name: string): string {
   const i = name.indexOf(':');

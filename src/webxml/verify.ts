@@ -7,7 +7,7 @@
 // 3 MB web.xml from being parsed twice.
 import { UnsafeEditError } from '../errors.js';
 import { locate, type WebXmlFacts } from './locate.js';
-import { childElements, parseXml, textOf, type XDoc, type XElement, type XNode } from './parse.js';
+import { childElements, parseXml, textOf, WEBXML_DEEP, type XDoc, type XElement, type XNode } from './parse.js';
 import { DUO } from './template.js';
 import type { Intent } from './edit.js';
 import { nextElementSibling, type Edit } from './splice.js';
@@ -53,7 +53,7 @@ function editWindow(doc: XDoc, edits: readonly Edit[], afterText: string): Windo
     throw fail('text outside the edited region changed');
   }
   const open = source.slice(root.start, root.openEnd);
-  const wrapped = parseXml(open + afterText.slice(winStart, winEnd + delta) + `</${root.name}>`);
+  const wrapped = parseXml(open + afterText.slice(winStart, winEnd + delta) + `</${root.name}>`, 'web.xml', WEBXML_DEEP);
   const shift = winStart - open.length;
   const afterNodes = wrapped.root.children.map((c) => shiftDeep(c, shift));
   const beforeNodes = markup.slice(startIdx, stopIdx);
