@@ -35,6 +35,8 @@ function restartOptions(cmd: Command): Command {
     .addOption(new Option('--method <method>', 'with --restart: how to restart (default: detected)').choices(['systemd', 'initd', 'scripts']));
 }
 
+const JIRA_HOME_HELP = 'Jira home directory, for the add-on (default: JIRA_HOME, bin/setenv.sh or jira-application.properties)';
+
 function installOptions(cmd: Command): Command {
   return restartOptions(common(cmd))
     .option('-i, --ikey <ikey>', 'Duo integration key (or DUO_IKEY)')
@@ -49,7 +51,9 @@ function installOptions(cmd: Command): Command {
     .option('--login-url <path>', 'Duo login page path (login.url), default /plugins/servlet/duologin')
     .option('--unprotected-dirs <dirs>', 'space- or comma-separated path prefixes Duo does not protect (unprotected.dirs)')
     .option('--bypass-apis', 'skip Duo for requests Seraph already authenticated by basic auth/OAuth (bypass.APIs=true)')
-    .option('--offline', 'skip every network check (the credential pre-flight)');
+    .option('--offline', 'skip every network check (the credential pre-flight)')
+    .option('--with-addon', 'also put the duo-twofactor add-on into $JIRA_HOME/plugins/installed-plugins (same transaction)')
+    .option('--jira-home <dir>', JIRA_HOME_HELP);
 }
 
 export function buildProgram(onRun: (inv: Invocation) => void): Command {
@@ -68,8 +72,10 @@ export function buildProgram(onRun: (inv: Invocation) => void): Command {
     .addHelpText('after', '\nExample:\n  DUO_SKEY=... duo-jira install -i DIXXXXXXXXXXXXXXXXXX -h api-xxxxxxxx.duosecurity.com -d /opt/atlassian/jira --artifacts duo_jira-master.zip')
     .action(action('install'));
   installOptions(program.command('dry-run').description('same as install --dry-run: show the plan, change nothing')).action(action('dry-run'));
-  restartOptions(common(program.command('uninstall').description('remove the duoauth filter, mapping and Duo jars')))
+  restartOptions(common(program.command('uninstall').description('remove the duoauth filter, mapping, Duo jars and the duo-twofactor add-on')))
     .option('--keep-jars', 'leave the Duo jars in WEB-INF/lib')
+    .option('--keep-addon', 'leave the duo-twofactor add-on in $JIRA_HOME/plugins/installed-plugins')
+    .option('--jira-home <dir>', JIRA_HOME_HELP)
     .action(action('uninstall'));
   restartOptions(common(program.command('disable').description('comment out the duoauth mapping: Duo off, keys kept (the way back in after a lock-out)'))).action(action('disable'));
   restartOptions(common(program.command('enable').description('restore the duoauth mapping commented out by disable'))).action(action('enable'));
@@ -78,6 +84,23 @@ export function buildProgram(onRun: (inv: Invocation) => void): Command {
     .option('--checkpoint <id>', 'undo this checkpoint instead of the newest applied change')
     .addHelpText('after', '\nDistinct from uninstall: rollback puts back exactly what one change replaced (an earlier Duo setup included)\nand refuses when a file was changed since.')
     .action(action('rollback'));
+  const addon = program.command('addon').description('the duo-twofactor add-on in $JIRA_HOME/plugins/installed-plugins: install, uninstall, status');
+  for (const [name, desc] of [
+    ['install', 'put the release\'s duo-twofactor jar into installed-plugins (owned by the Jira user), replacing older versions'],
+    ['uninstall', 'remove every duo-twofactor jar from installed-plugins'],
+  ] as const) {
+    restartOptions(common(addon.command(name).description(desc)))
+      .option('--jira-home <dir>', JIRA_HOME_HELP)
+      .option('--artifacts <dir|zip>', 'the duo_jira release (default ./etc)')
+      .action(action(`addon ${name}`, { addonAction: name }));
+  }
+  addon.command('status').description('where the add-on is, which version, and whether Jira is running (changes nothing)')
+    .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
+    .option('--jira-home <dir>', JIRA_HOME_HELP)
+    .option('--artifacts <dir|zip>', 'compare with this duo_jira release')
+    .option('--json', 'print one JSON document instead of text')
+    .option('--no-color', 'no colors')
+    .action(action('addon status', { addonAction: 'status' }));
   program.command('doctor').description('check the setup and report; changes nothing (exit 6 when a check fails)')
     .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
     .option('--jira-home <dir>', 'Jira home directory (default: from setenv.sh / jira-application.properties)')
@@ -146,6 +169,9 @@ async function loadCommand(name: string): Promise<{ run(opts: never, ctx: Ctx): 
     case 'doctor': return import('./commands/doctor.js');
     case 'restart': return import('./commands/restart.js');
     case 'rollback': return import('./commands/rollback.js');
+    case 'addon install':
+    case 'addon uninstall':
+    case 'addon status': return import('./commands/addon.js');
     default: throw new Error(`unknown command ${name}`);
   }
 }

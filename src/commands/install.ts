@@ -6,7 +6,8 @@ import { planLibJars, sha256, type Jar } from '../artifacts.js';
 import type { Ctx } from '../context.js';
 import { generateAkey, mask, validateCredentials } from '../credentials.js';
 import { resolveKeyInputs } from '../credentials-input.js';
-import { UsageError } from '../errors.js';
+import { addAddonInstall, addRestartAdvice, locateAddonDir, requirePluginsDir } from '../addon.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 import { statOwnership } from '../fs/atomic.js';
 import { readRelease } from '../fs/read-artifacts.js';
 import type { Action } from '../fs/transaction.js';
@@ -27,6 +28,10 @@ export interface InstallOptions extends CommonOptions {
   unprotectedDirs?: string;
   bypassApis?: boolean;
   offline?: boolean;
+  /** --with-addon: also place the duo-twofactor add-on into $JIRA_HOME/plugins/installed-plugins. */
+  withAddon?: boolean;
+  /** --jira-home: where the add-on goes (default: found from env, bin/setenv.sh, jira-application.properties). */
+  jiraHome?: string;
   /** Test seam for the credential pre-flight: where "Duo" is and which CA to trust. */
   duo?: { origin?: string; ca?: string | Buffer };
 }
@@ -78,6 +83,15 @@ export async function planInstall(opts: InstallOptions, session: Session, ctx: C
   plan.warnings.push(...release.warnings, ...release.ignored.map((n) => `ignored unsafe zip entry ${n}`));
   const version = await jiraVersionWarning(paths);
   if (version.warning) plan.warnings.push(version.warning);
+  if (opts.withAddon) {
+    if (!release.addon) {
+      throw new EnvironmentError(`--with-addon: the Duo release at ${release.source} has no duo-twofactor-<version>.jar. Nothing was changed.`, 'Use the complete duo_jira release (its etc/ folder holds the add-on), or leave out --with-addon.');
+    }
+    const loc = await locateAddonDir(paths, opts.jiraHome, ctx);
+    plan.warnings.push(...loc.warnings);
+    await addAddonInstall(plan, paths, requirePluginsDir(loc, 'install the duo-twofactor add-on'), release.addon);
+    await addRestartAdvice(plan, paths, !!opts.restart);
+  }
 
   await preflight(creds, opts, plan, ctx);
 
@@ -90,7 +104,7 @@ export async function planInstall(opts: InstallOptions, session: Session, ctx: C
   const result = changeWebXml(file, { kind: 'install', set });
   const lib = await listLib(paths.lib);
   const jars = planLibJars(lib, release.libJars);
-  plan.needsConfirmation = Boolean(file.facts.duo.filter || file.facts.duo.mapping || lib.length);
+  plan.needsConfirmation ||= Boolean(file.facts.duo.filter || file.facts.duo.mapping || lib.length);
 
   plan.actions.push(...(await jarActions(paths.lib, jars, lib)));
   plan.jars = { added: jars.add.map((j) => j.name), replaced: jars.replace.map((j) => j.name), removed: jars.remove };
@@ -102,10 +116,16 @@ export async function planInstall(opts: InstallOptions, session: Session, ctx: C
   }
   if (result.changed) await secretHygiene(paths.webXml, plan);
   plan.notes.push(...result.notes, `ikey ${creds.ikey}, skey ${mask(creds.skey)}, akey ${mask(akey)}${existing.akey && akey === existing.akey ? ' (kept)' : ''}, host ${creds.host}`);
+  if (!opts.withAddon) {
+    plan.nextSteps.push(
+      release.addon
+        ? `Install the Duo add-on: \`duo-jira addon install -d ${paths.root}${opts.artifacts ? ` --artifacts ${release.source}` : ''}\` (or Jira administration → Manage apps → Upload app → ${release.base.endsWith('.zip') ? `${release.addon.name} from ${release.base}` : join(release.base, release.addon.name)})`
+        : 'Install the duo-twofactor add-on from the Duo release (Jira administration → Manage apps → Upload app).',
+    );
+  }
   plan.nextSteps.push(
-    release.addon ? `Install the Duo add-on: Jira administration → Manage apps → Upload app → ${release.base.endsWith('.zip') ? `${release.addon.name} from ${release.base}` : join(release.base, release.addon.name)}` : 'Install the duo-twofactor add-on from the Duo release (Jira administration → Manage apps → Upload app).',
-    'Restart Jira (`duo-jira restart`), then log in to test: Duo should prompt after the password.',
-    'Locked out? `duo-jira disable && duo-jira restart` turns Duo off again.',
+    opts.restart ? 'Log in to test: Duo should prompt after the password.' : 'Restart Jira (`duo-jira restart`, or add --restart), then log in to test: Duo should prompt after the password.',
+    'Locked out? `duo-jira disable --restart` turns Duo off again.',
   );
   return plan;
 }

@@ -1,5 +1,7 @@
-// duo-jira uninstall: remove the duoauth filter, its mapping (active or commented out) and the Duo jars.
+// duo-jira uninstall: remove the duoauth filter, its mapping (active or commented out), the Duo jars and,
+// when the Jira home is known, the duo-twofactor add-on — one transaction.
 import { join } from 'node:path';
+import { addAddonRemoval, addRestartAdvice, locateAddonDir } from '../addon.js';
 import { duoLibJars } from '../artifacts.js';
 import type { Ctx } from '../context.js';
 import { addWebXmlStep } from '../webxml-step.js';
@@ -7,6 +9,9 @@ import { emptyPlan, executePlan, listLib, openSession, type CommonOptions } from
 
 export interface UninstallOptions extends CommonOptions {
   keepJars?: boolean;
+  /** Leave the duo-twofactor add-on in $JIRA_HOME/plugins/installed-plugins. */
+  keepAddon?: boolean;
+  jiraHome?: string;
 }
 
 export async function run(opts: UninstallOptions, ctx: Ctx): Promise<number> {
@@ -26,7 +31,17 @@ export async function run(opts: UninstallOptions, ctx: Ctx): Promise<number> {
         plan.needsConfirmation = true;
       }
     }
-    plan.nextSteps.push('Restart Jira (`duo-jira restart`) so the change takes effect.', 'Remove the duo-twofactor add-on in Jira administration → Manage apps if it is installed.');
+    if (!opts.keepAddon) {
+      const loc = await locateAddonDir(session.paths, opts.jiraHome, ctx);
+      plan.warnings.push(...loc.warnings);
+      if (loc.pluginsDir) {
+        await addAddonRemoval(plan, loc.pluginsDir);
+        await addRestartAdvice(plan, session.paths, !!opts.restart);
+      } else {
+        plan.notes.push(`the duo-twofactor add-on was not looked for: ${loc.problem}. Pass --jira-home <dir> to remove it too, or remove it in Jira administration → Manage apps.`);
+      }
+    }
+    if (!opts.restart) plan.nextSteps.push('Restart Jira (`duo-jira restart`, or add --restart) so the change takes effect.');
     return await executePlan(plan, session, opts, ctx);
   } finally {
     await session.release();

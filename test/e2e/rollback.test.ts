@@ -109,7 +109,7 @@ describe('duo-jira rollback', () => {
     const installed = snapshotTree(t.dir);
     expect((await cli(t, ['rollback', '-d', t.dir, '--yes'])).exitCode).toBe(0);
     const undo = (await listed()).checkpoints[1]!;
-    const r = await cli(t, ['rollback', '-d', t.dir, '--yes', '--checkpoint', undo.id.slice(0, 18)]);
+    const r = await cli(t, ['rollback', '-d', t.dir, '--yes', '--checkpoint', undo.id.slice(0, -1)]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(snapshotTree(t.dir)).toEqual(installed);
     const l = await listed();
