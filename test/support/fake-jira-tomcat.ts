@@ -140,7 +140,11 @@ export function handInsertDuo(webXml: string, keys: DuoKeys = VALID_DUO_KEYS): s
 interface CompiledClasses {
   fakeJira: Zippable;
   duoFilter: Zippable;
+  /** A DuoAuthFilter whose init() always throws: a Duo filter that rejects its configuration. */
+  rejectingDuoFilter: Zippable;
 }
+
+const JAVA_PARTS = ['fake-jira', 'duo-filter', 'duo-filter-rejecting'] as const;
 
 let compiled: Promise<CompiledClasses> | undefined;
 
@@ -155,13 +159,17 @@ async function compileOnce(): Promise<CompiledClasses> {
   for (const f of sources) hash.update(relative(JAVA_SRC, f)).update(readFileSync(f));
   const cacheDir = join(tmpdir(), `duo-jira-fake-jira-classes-${hash.digest('hex').slice(0, 16)}`);
   if (!existsSync(join(cacheDir, 'done'))) await compileInto(cacheDir);
-  return { fakeJira: zippableDir(join(cacheDir, 'fake-jira')), duoFilter: zippableDir(join(cacheDir, 'duo-filter')) };
+  return {
+    fakeJira: zippableDir(join(cacheDir, 'fake-jira')),
+    duoFilter: zippableDir(join(cacheDir, 'duo-filter')),
+    rejectingDuoFilter: zippableDir(join(cacheDir, 'duo-filter-rejecting')),
+  };
 }
 
 // Compile into a private dir and rename it into place, so two vitest workers racing here never see half a cache.
 async function compileInto(cacheDir: string): Promise<void> {
   const work = await mkdtemp(`${cacheDir}.tmp-`);
-  for (const part of ['fake-jira', 'duo-filter']) {
+  for (const part of JAVA_PARTS) {
     const srcs = listFiles(join(JAVA_SRC, part)).filter((f) => f.endsWith('.java'));
     // --release 11: Tomcat 10.1 needs Java 11+, and the classes then also run on whatever JRE Tomcat picks.
     await execa('javac', ['--release', '11', '-nowarn', '-cp', SERVLET_API_JAR, '-d', join(work, part), ...srcs], {
@@ -592,6 +600,19 @@ else
   exec /sbin/runuser -m "$JIRA_USER" -c "$CATALINA_HOME/bin/catalina.sh ${args}"
 fi
 `;
+}
+
+/**
+ * A second Duo release next to the tree (`<root>/release-rejecting/etc`), identical except that its
+ * duo-filter jar holds a DuoAuthFilter that refuses every configuration: installing it makes the web app
+ * fail to start. Returns the artifacts dir.
+ */
+export async function writeRejectingArtifacts(fake: Pick<FakeJira, 'root' | 'artifactsDir'>): Promise<string> {
+  const { rejectingDuoFilter } = await compiledClasses();
+  const dir = join(fake.root, 'release-rejecting', 'etc');
+  await cp(fake.artifactsDir, dir, { recursive: true });
+  await writeFile(join(dir, DUO_ARTIFACTS.filter), jar(rejectingDuoFilter));
+  return dir;
 }
 
 /** Copies the stand-in duo-filter jar into WEB-INF/lib, as a person following Duo's manual steps would. */
