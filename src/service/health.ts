@@ -138,8 +138,10 @@ export async function logOffset(path: string): Promise<number> {
 }
 
 export interface Diagnosis {
-  /** True when the log blames the Duo filter (then `duo-jira disable` is the way back in). */
+  /** True when the log blames the Duo filter. */
   duoRelated: boolean;
+  /** True when Tomcat could not start (init/load) the duoauth filter: then `duo-jira disable` is not enough. */
+  duoFilterFailed: boolean;
   /** The log lines worth showing, in order, without stack-frame noise. */
   lines: string[];
   advice: string[];
@@ -157,15 +159,22 @@ export function diagnose(logTail: readonly string[] | string): Diagnosis {
   const other = lines.filter((l) => !DUO_LINE.test(l) && STARTUP_FAILURE.test(l));
   const picked = lines.filter((l) => duo.includes(l) || other.includes(l)).map((l) => l.trim());
   const duoRelated = duo.length > 0;
-  const advice = duoRelated
+  const duoFilterFailed = lines.some((l) => /Exception starting filter \[duoauth\]|(ClassNotFoundException|NoClassDefFoundError)\b.*com[./]duosecurity/.test(l));
+  const advice = duoFilterFailed
     ? [
-        'Jira\'s log points at the Duo filter (duoauth / DuoAuthFilter / a missing class), which stops the whole web app from starting.',
-        'The way back in: run `duo-jira disable` to take the duoauth filter out of web.xml, restart Jira, then fix the keys or jars before enabling it again.',
+        'Jira\'s log shows that Tomcat could not start the duoauth filter (its keys were refused or a class is missing), which stops the whole web app from starting.',
+        // Tomcat initialises every <filter> declared in web.xml, mapped or not, so commenting out the mapping does not help.
+        'Tomcat starts every filter declared in web.xml, also one whose mapping `duo-jira disable` commented out, so disable is not enough here. The way back in: `duo-jira rollback --restart` (undo the last change) or `duo-jira uninstall --restart`; then fix the keys or jars and install again.',
       ]
-    : picked.length > 0
+    : duoRelated
+      ? [
+          'Jira\'s log points at the Duo filter (duoauth / DuoAuthFilter / com.duosecurity).',
+          'If it keeps you out: `duo-jira disable --restart` switches Duo off (mapping commented out, keys kept); `duo-jira rollback --restart` undoes the last change.',
+        ]
+      : picked.length > 0
       ? ['Jira\'s log shows startup errors (above); they do not mention the Duo filter.']
       : ['Nothing conclusive in catalina.out; also check $JIRA_HOME/log/atlassian-jira.log.'];
-  return { duoRelated, lines: dedupe(picked).slice(-20), advice };
+  return { duoRelated, duoFilterFailed, lines: dedupe(picked).slice(-20), advice };
 }
 
 function dedupe(lines: string[]): string[] {

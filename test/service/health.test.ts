@@ -124,7 +124,7 @@ describe('tailLog and diagnose', () => {
     expect(await logOffset(join(await dir, 'nope.log'))).toBe(0);
   });
 
-  it('blames the Duo filter and points at `duo-jira disable`, without stack frames', () => {
+  it('a duoauth filter Tomcat could not start: blamed, and the way back is rollback/uninstall (disable keeps the filter declared), without stack frames', () => {
     const d = diagnose([
       '04-Dec-2026 16:09:45.963 INFO [main] Starting Servlet engine: [Apache Tomcat/9.0.98]',
       '04-Dec-2026 16:09:46.144 SEVERE [main] org.apache.catalina.core.StandardContext.filterStart Exception starting filter [duoauth]',
@@ -136,7 +136,14 @@ describe('tailLog and diagnose', () => {
     expect(d.lines).toHaveLength(3);
     expect(d.lines[0]).toMatch(/Exception starting filter \[duoauth\]/);
     expect(d.lines.join('\n')).not.toMatch(/WebappClassLoaderBase/);
-    expect(d.advice.join(' ')).toMatch(/`duo-jira disable`/);
+    expect(d.duoFilterFailed).toBe(true);
+    expect(d.advice.join(' ')).toMatch(/disable is not enough here\. The way back in: `duo-jira rollback --restart` .* or `duo-jira uninstall --restart`/);
+  });
+
+  it('Duo mentioned without a filter start failure: disable is the way out', () => {
+    const d = diagnose(['SEVERE [http-nio-8080-exec-1] com.duosecurity.seraph.filter.DuoAuthFilter Duo is unreachable; fail.Open=false']);
+    expect(d).toMatchObject({ duoRelated: true, duoFilterFailed: false });
+    expect(d.advice.join(' ')).toMatch(/`duo-jira disable --restart` switches Duo off/);
   });
 
   it('other startup errors are shown but not blamed on Duo', () => {

@@ -1,5 +1,5 @@
 // `duo-jira restart` against the real-Tomcat fake Jira: stop + start through bin/*.sh, wait for RUNNING,
-// and a Duo filter that cannot start is reported with catalina.out's lines and `duo-jira disable`.
+// and a Duo filter that cannot start is reported with catalina.out's lines and the way back in.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,7 +90,7 @@ describe.skipIf(!tomcat.ok)('restart against the real-Tomcat fake Jira (scripts 
     expect(await fake.waitForRunning(60_000)).toBe('RUNNING');
   });
 
-  it('a Duo filter that refuses its keys: exit 3 with the last state, the catalina.out lines and `duo-jira disable`', async () => {
+  it('a Duo filter that refuses its keys: exit 3 with the last state, the catalina.out lines and rollback/uninstall as the way back', async () => {
     const webXml = join(fake.dir, 'atlassian-jira', 'WEB-INF', 'web.xml');
     const pristine = await readFile(webXml, 'utf8');
     await copyDuoFilterJar(fake);
@@ -108,10 +108,10 @@ describe.skipIf(!tomcat.ok)('restart against the real-Tomcat fake Jira (scripts 
     // Tomcat logged that the web app failed to start: reported at once, not after the whole --timeout.
     expect(e.message).toMatch(/did not reach RUNNING: its web app failed to start \(Tomcat logged ".*(failed to start|startup failed).*"\), so waiting longer would not help; last seen at .*\/status: HTTP 404/);
     expect(e.message).toMatch(/Exception starting filter \[duoauth\]/);
-    expect(e.hint).toMatch(/`duo-jira disable`/);
-    expect(e.details).toMatchObject({ phase: 'wait', lastState: 'HTTP_404', diagnosis: { duoRelated: true } });
+    expect(e.hint).toMatch(/disable is not enough here.*`duo-jira rollback --restart`.*`duo-jira uninstall --restart`/);
+    expect(e.details).toMatchObject({ phase: 'wait', lastState: 'HTTP_404', diagnosis: { duoRelated: true, duoFilterFailed: true } });
 
-    // Put it back the way duo-jira disable would, and the same command brings Jira back.
+    // Put web.xml back (as rollback/uninstall would), and the same command brings Jira back.
     await writeFile(webXml, pristine);
     const ctx = captureCtx();
     expect(await run({ jiraDir: fake.dir, method: 'scripts', timeout: 60 }, ctx)).toBe(EXIT.ok);

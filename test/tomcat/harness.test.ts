@@ -86,6 +86,18 @@ describe.skipIf(!tomcat.ok)('fake Jira on real Tomcat 10', { timeout: 120_000 },
     expect(log).toMatch(/skey must be 40 characters/);
   });
 
+  it('Tomcat starts every declared filter: with the duoauth mapping commented out, a filter that refuses its keys still stops the webapp', async () => {
+    // Why `duo-jira disable` (mapping commented out) is not the way back from a filter that cannot start.
+    const broken = handInsertDuo(pristine, { ...VALID_DUO_KEYS, skey: VALID_DUO_KEYS.skey.slice(1) });
+    const unmapped = broken.replace(/<filter-mapping>\s*<filter-name>duoauth<\/filter-name>[\s\S]*?<\/filter-mapping>/, (m) => `<!-- ${m} -->`);
+    expect(unmapped).not.toBe(broken);
+    await writeFile(webXml, unmapped);
+    await restart();
+    expect(await fake.waitForServerStartup(60_000)).toBe(true);
+    expect((await fake.get('/status')).status).toBe(404);
+    expect(await fake.logSinceStart()).toMatch(/Exception starting filter \[duoauth\]/);
+  });
+
   it('stopHard leaves nothing listening', async () => {
     await fake.stopHard();
     expect((await fake.get('/status')).status).toBe(0);
