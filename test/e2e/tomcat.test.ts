@@ -81,9 +81,10 @@ describe.skipIf(!tomcat.ok)('--restart on a real Tomcat (fake Jira, built CLI)',
     expect((await chain())['x-duo-ikey']).toBeUndefined();
   });
 
-  it('enable --restart: duoauth is back right after security, same keys', async () => {
-    const r = await cli(['enable', '-d', fake.dir, '--yes', ...restart]);
+  it('enable --restart --json: one document with the restart result; duoauth is back right after security, same keys', async () => {
+    const r = await cli(['enable', '-d', fake.dir, '--yes', '--json', ...restart]);
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ action: 'enable', changed: true, restart: { method: 'scripts', state: 'RUNNING', statusUrl: `${fake.baseUrl}/status` } });
     expect(await status()).toBe('RUNNING');
     const h = await chain();
     expect(h['x-filter-chain']).toBe('security,duoauth');
