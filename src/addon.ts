@@ -14,6 +14,8 @@ import type { JiraPaths } from './jira/layout.js';
 import { parseProperties } from './jira/properties.js';
 import { parseJiraUser } from './jira/user-sh.js';
 import type { Plan } from './workflow.js';
+import { parseServerXml } from './jira/server-xml.js';
+import { probeStatus } from './service/health.js';
 
 /** The add-on as copied by hand (duo-twofactor-1.4.3.jar) or as UPM stores an upload (plugin_123_duo-twofactor-1.4.3.jar). */
 export const ADDON_FILE = /^(?:plugin_\d+_)?duo-twofactor-(\d[\w.-]*)\.jar$/;
@@ -171,8 +173,6 @@ function describe(a: NonNullable<Plan['addon']>): string {
 
 /** Is this Jira up? /status from conf/server.xml, one quick probe; undefined when it cannot be told. */
 export async function jiraRunning(paths: JiraPaths): Promise<{ running: boolean; state: string; statusUrl: string } | undefined> {
-  const { parseServerXml } = await import('./jira/server-xml.js');
-  const { probeStatus } = await import('./service/health.js');
   let statusUrl: string;
   try {
     statusUrl = parseServerXml(await fs.readFile(paths.serverXml, 'utf8'), paths.serverXml).statusUrl;

@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { processCtx, type Ctx } from './context.js';
-import { DuoJiraError, EXIT } from './errors.js';
+import { EXIT, isDuoJiraError } from './errors.js';
 import { DEFAULT_JIRA_DIR } from './jira/layout.js';
 
 export interface Invocation {
@@ -56,7 +56,14 @@ function installOptions(cmd: Command): Command {
     .option('--jira-home <dir>', JIRA_HOME_HELP);
 }
 
-export function buildProgram(onRun: (inv: Invocation) => void): Command {
+const COMMANDS = ['install', 'dry-run', 'uninstall', 'disable', 'enable', 'rollback', 'addon', 'doctor', 'restart'] as const;
+
+/**
+ * The program with every command, or with only `only` (what argv names): commander's option set-up is a
+ * measurable part of a run, and a run needs just its own command. Root help and unknown commands get all.
+ */
+export function buildProgram(onRun: (inv: Invocation) => void, only?: string): Command {
+  const want = (name: (typeof COMMANDS)[number]) => !only || only === name;
   const program = new Command('duo-jira')
     .description('Install, check and remove Duo two-factor authentication (legacy Seraph filter) on an on-premises Jira server.')
     .version(pkg.version, '-V, --version')
@@ -68,56 +75,74 @@ export function buildProgram(onRun: (inv: Invocation) => void): Command {
     const cmd = args[args.length - 1] as Command;
     onRun({ command, options: { ...cmd.opts(), ...extra } });
   };
-  installOptions(program.command('install').description('add Duo to Jira: web.xml filter + mapping after security, jars in WEB-INF/lib'))
-    .addHelpText('after', '\nExample:\n  DUO_SKEY=... duo-jira install -i DIXXXXXXXXXXXXXXXXXX -h api-xxxxxxxx.duosecurity.com -d /opt/atlassian/jira --artifacts duo_jira-master.zip')
-    .action(action('install'));
-  installOptions(program.command('dry-run').description('same as install --dry-run: show the plan, change nothing')).action(action('dry-run'));
-  restartOptions(common(program.command('uninstall').description('remove the duoauth filter, mapping, Duo jars and the duo-twofactor add-on')))
-    .option('--keep-jars', 'leave the Duo jars in WEB-INF/lib')
-    .option('--keep-addon', 'leave the duo-twofactor add-on in $JIRA_HOME/plugins/installed-plugins')
-    .option('--jira-home <dir>', JIRA_HOME_HELP)
-    .action(action('uninstall'));
-  restartOptions(common(program.command('disable').description('comment out the duoauth mapping: Duo off, keys kept (the way back in after a lock-out)'))).action(action('disable'));
-  restartOptions(common(program.command('enable').description('restore the duoauth mapping commented out by disable'))).action(action('enable'));
-  restartOptions(common(program.command('rollback').description('undo the last applied change (or --checkpoint <id>) from its checkpoint: web.xml, jars and add-on together')))
-    .option('--list', 'list the checkpoints (id, date, command, status, files) and change nothing')
-    .option('--checkpoint <id>', 'undo this checkpoint instead of the newest applied change')
-    .addHelpText('after', '\nDistinct from uninstall: rollback puts back exactly what one change replaced (an earlier Duo setup included)\nand refuses when a file was changed since.')
-    .action(action('rollback'));
-  const addon = program.command('addon').description('the duo-twofactor add-on in $JIRA_HOME/plugins/installed-plugins: install, uninstall, status');
-  for (const [name, desc] of [
-    ['install', 'put the release\'s duo-twofactor jar into installed-plugins (owned by the Jira user), replacing older versions'],
-    ['uninstall', 'remove every duo-twofactor jar from installed-plugins'],
-  ] as const) {
-    restartOptions(common(addon.command(name).description(desc)))
-      .option('--jira-home <dir>', JIRA_HOME_HELP)
-      .option('--artifacts <dir|zip>', 'the duo_jira release (default ./etc)')
-      .action(action(`addon ${name}`, { addonAction: name }));
+  if (want('install')) {
+    installOptions(program.command('install').description('add Duo to Jira: web.xml filter + mapping after security, jars in WEB-INF/lib'))
+      .addHelpText('after', '\nExample:\n  DUO_SKEY=... duo-jira install -i DIXXXXXXXXXXXXXXXXXX -h api-xxxxxxxx.duosecurity.com -d /opt/atlassian/jira --artifacts duo_jira-master.zip')
+      .action(action('install'));
   }
-  addon.command('status').description('where the add-on is, which version, and whether Jira is running (changes nothing)')
-    .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
-    .option('--jira-home <dir>', JIRA_HOME_HELP)
-    .option('--artifacts <dir|zip>', 'compare with this duo_jira release')
-    .option('--json', 'print one JSON document instead of text')
-    .option('--no-color', 'no colors')
-    .action(action('addon status', { addonAction: 'status' }));
-  program.command('doctor').description('check the setup and report; changes nothing (exit 6 when a check fails)')
-    .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
-    .option('--jira-home <dir>', 'Jira home directory (default: from setenv.sh / jira-application.properties)')
-    .option('--offline', 'skip the checks that talk to Duo')
-    .option('--json', 'print one JSON document instead of text')
-    .option('--verbose', 'show details for every check')
-    .option('--no-color', 'no colors')
-    .action(action('doctor'));
-  program.command('restart').description('restart Jira the way it is run here and wait until /status is RUNNING')
-    .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
-    .option('--timeout <seconds>', 'how long to wait for RUNNING', (v) => parsePositive(v, '--timeout'), 300)
-    .option('--no-wait', 'do not wait for Jira to come back')
-    .addOption(new Option('--method <method>', 'how to restart (default: detected)').choices(['systemd', 'initd', 'scripts']))
-    .option('--json', 'print one JSON document instead of text')
-    .option('--no-color', 'no colors')
-    .action(action('restart'));
-  return program;
+  if (want('dry-run')) {
+    installOptions(program.command('dry-run').description('same as install --dry-run: show the plan, change nothing')).action(action('dry-run'));
+  }
+  if (want('uninstall')) {
+    restartOptions(common(program.command('uninstall').description('remove the duoauth filter, mapping, Duo jars and the duo-twofactor add-on')))
+      .option('--keep-jars', 'leave the Duo jars in WEB-INF/lib')
+      .option('--keep-addon', 'leave the duo-twofactor add-on in $JIRA_HOME/plugins/installed-plugins')
+      .option('--jira-home <dir>', JIRA_HOME_HELP)
+      .action(action('uninstall'));
+  }
+  if (want('disable')) {
+    restartOptions(common(program.command('disable').description('comment out the duoauth mapping: Duo off, keys kept (the way back in after a lock-out)'))).action(action('disable'));
+  }
+  if (want('enable')) {
+    restartOptions(common(program.command('enable').description('restore the duoauth mapping commented out by disable'))).action(action('enable'));
+  }
+  if (want('rollback')) {
+    restartOptions(common(program.command('rollback').description('undo the last applied change (or --checkpoint <id>) from its checkpoint: web.xml, jars and add-on together')))
+      .option('--list', 'list the checkpoints (id, date, command, status, files) and change nothing')
+      .option('--checkpoint <id>', 'undo this checkpoint instead of the newest applied change')
+      .addHelpText('after', '\nDistinct from uninstall: rollback puts back exactly what one change replaced (an earlier Duo setup included)\nand refuses when a file was changed since.')
+      .action(action('rollback'));
+  }
+  if (want('addon')) {
+    const addon = program.command('addon').description('the duo-twofactor add-on in $JIRA_HOME/plugins/installed-plugins: install, uninstall, status');
+    for (const [name, desc] of [
+      ['install', 'put the release\'s duo-twofactor jar into installed-plugins (owned by the Jira user), replacing older versions'],
+      ['uninstall', 'remove every duo-twofactor jar from installed-plugins'],
+    ] as const) {
+      restartOptions(common(addon.command(name).description(desc)))
+        .option('--jira-home <dir>', JIRA_HOME_HELP)
+        .option('--artifacts <dir|zip>', 'the duo_jira release (default ./etc)')
+        .action(action(`addon ${name}`, { addonAction: name }));
+    }
+    addon.command('status').description('where the add-on is, which version, and whether Jira is running (changes nothing)')
+      .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
+      .option('--jira-home <dir>', JIRA_HOME_HELP)
+      .option('--artifacts <dir|zip>', 'compare with this duo_jira release')
+      .option('--json', 'print one JSON document instead of text')
+      .option('--no-color', 'no colors')
+      .action(action('addon status', { addonAction: 'status' }));
+  }
+  if (want('doctor')) {
+    program.command('doctor').description('check the setup and report; changes nothing (exit 6 when a check fails)')
+      .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
+      .option('--jira-home <dir>', 'Jira home directory (default: from setenv.sh / jira-application.properties)')
+      .option('--offline', 'skip the checks that talk to Duo')
+      .option('--json', 'print one JSON document instead of text')
+      .option('--verbose', 'show details for every check')
+      .option('--no-color', 'no colors')
+      .action(action('doctor'));
+  }
+  if (want('restart')) {
+    program.command('restart').description('restart Jira the way it is run here and wait until /status is RUNNING')
+      .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
+      .option('--timeout <seconds>', 'how long to wait for RUNNING', (v) => parsePositive(v, '--timeout'), 300)
+      .option('--no-wait', 'do not wait for Jira to come back')
+      .addOption(new Option('--method <method>', 'how to restart (default: detected)').choices(['systemd', 'initd', 'scripts']))
+      .option('--json', 'print one JSON document instead of text')
+      .option('--no-color', 'no colors')
+      .action(action('restart'));
+
+  }  return program;
 }
 
 function parsePositive(v: string, flag: string): number {
@@ -129,7 +154,8 @@ function parsePositive(v: string, flag: string): number {
 /** Parse argv without running anything: for tests and for main(). */
 export function parse(argv: string[], out?: { writeOut(s: string): void; writeErr(s: string): void }): Invocation | number {
   let inv: Invocation | undefined;
-  const program = buildProgram((i) => (inv = i));
+  const first = argv.find((a) => !a.startsWith('-'));
+  const program = buildProgram((i) => (inv = i), COMMANDS.find((c) => c === first && argv[0] === first));
   if (out) program.configureOutput(out);
   const override = (cmds: readonly Command[]): void => cmds.forEach((c) => { c.exitOverride(); override(c.commands); });
   override(program.commands);
@@ -177,7 +203,7 @@ async function loadCommand(name: string): Promise<{ run(opts: never, ctx: Ctx): 
 }
 
 function reportError(e: unknown, json: boolean, ctx: Ctx): number {
-  const known = e instanceof DuoJiraError;
+  const known = isDuoJiraError(e);
   const code = known ? e.exitCode : EXIT.internal;
   const message = e instanceof Error ? e.message : String(e);
   const hint = known ? e.hint : 'This is a bug in duo-jira; please report it with the output above.';

@@ -53,6 +53,15 @@ export class InternalError extends DuoJiraError {
   readonly kind = 'internal';
 }
 
+/**
+ * By shape, not `instanceof`: each command is bundled on its own, so an error thrown by a command comes
+ * from that bundle's copy of these classes, not the entry point's.
+ */
+export function isDuoJiraError(err: unknown): err is DuoJiraError {
+  const e = err as Partial<DuoJiraError> | null;
+  return err instanceof Error && typeof e?.exitCode === 'number' && typeof e.kind === 'string';
+}
+
 export function exitCodeOf(err: unknown): ExitCode {
-  return err instanceof DuoJiraError ? err.exitCode : EXIT.internal;
+  return isDuoJiraError(err) ? err.exitCode : EXIT.internal;
 }

@@ -12,6 +12,10 @@ import { statePaths, type StatePaths } from './fs/state.js';
 import { applyActions, hasInterrupted, recoverInterrupted, type Action, type ApplyResult } from './fs/transaction.js';
 import { jiraPaths, type JiraPaths } from './jira/layout.js';
 import { detectVersion, support } from './jira/version.js';
+import { checkTimeout, describeMethod, restartJira } from './commands/restart.js';
+import { render } from './render.js';
+import { readCheckpoint, undoNow } from './rollback.js';
+import { planRestart } from './service/restart.js';
 
 export interface CommonOptions extends RunFlags {
   jiraDir: string;
@@ -120,7 +124,6 @@ export interface ExecuteHooks {
 
 /** Render or apply a Plan. Dry-run and apply see the very same Plan object. */
 export async function executePlan(plan: Plan, session: Session, flags: RunFlags, ctx: Ctx, hooks: ExecuteHooks = {}): Promise<number> {
-  const { render } = await import('./render.js');
   if (session.recovered) plan.notes.unshift(session.recovered);
   // --restart is checked before anything is written: a Jira that cannot be restarted is an exit 3 up front.
   const restart = flags.restart ? await prepareRestart(session, flags) : undefined;
@@ -157,8 +160,6 @@ export async function executePlan(plan: Plan, session: Session, flags: RunFlags,
 interface PreparedRestart { describe: string; statusUrl: string; timeout: number }
 
 async function prepareRestart(session: Session, flags: RunFlags): Promise<PreparedRestart> {
-  const { checkTimeout, describeMethod } = await import('./commands/restart.js');
-  const { planRestart } = await import('./service/restart.js');
   const timeout = checkTimeout(flags.timeout);
   let p;
   try {
@@ -179,7 +180,6 @@ export interface RestartOutcome { method: string; state: string; statusUrl: stri
  * saying what happened, what the log said, and in which state the files and Jira are now.
  */
 async function restartOrUndo(plan: Plan, session: Session, applied: ApplyResult, flags: RunFlags, ctx: Ctx): Promise<RestartOutcome> {
-  const { restartJira } = await import('./commands/restart.js');
   const opts = { ...flags.restartHooks, ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}), ...(flags.method ? { method: flags.method } : {}), json: !!flags.json };
   let first: unknown;
   try {
@@ -188,8 +188,6 @@ async function restartOrUndo(plan: Plan, session: Session, applied: ApplyResult,
   } catch (e) {
     first = e;
   }
-  const { readCheckpoint, undoNow } = await import('./rollback.js');
-  const { render } = await import('./render.js');
   const what = `duo-jira ${plan.command}`;
   const firstMsg = (first as Error).message;
   const phase = (first as { details?: { phase?: string } }).details?.phase;
@@ -242,7 +240,6 @@ async function confirm(plan: Plan, ctx: Ctx): Promise<void> {
   if (!interactive(ctx) || !ctx.prompts) {
     throw new UsageError(`This ${plan.command} changes an existing Duo setup and needs confirmation, but there is no terminal to ask on.`, 'Review it with --dry-run, then re-run with --yes.');
   }
-  const { render } = await import('./render.js');
   ctx.stderr.write(maskSecrets(render.summary(plan, ctx), plan.secrets));
   if (!(await ctx.prompts.confirm(`Apply these changes to ${plan.jiraDir}?`))) throw new UsageError('Cancelled; nothing was changed.');
 }

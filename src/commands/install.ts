@@ -13,6 +13,7 @@ import { readRelease } from '../fs/read-artifacts.js';
 import type { Action } from '../fs/transaction.js';
 import { changeWebXml, readWebXml } from '../webxml/index.js';
 import { emptyPlan, executePlan, jiraVersionWarning, listLib, openSession, type CommonOptions, type Plan, type Session } from '../workflow.js';
+import { preflight as check, preflightError } from '../duo-api/client.js';
 
 export interface InstallOptions extends CommonOptions {
   ikey?: string;
@@ -141,7 +142,6 @@ async function preflight(creds: { ikey: string; skey: string; host: string }, op
     plan.warnings.push('credential pre-flight skipped (--offline): the keys were not checked with Duo; run `duo-jira doctor` when the network is available');
     return;
   }
-  const { preflight: check, preflightError } = await import('../duo-api/client.js');
   const r = await check(creds, { ...opts.duo, env: ctx.env, now: ctx.now });
   const err = preflightError(r);
   if (err) throw err;

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Dispatcher } from 'undici';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { canonParams, rfc2822Date, signV2 } from './sign.js';
+import { loadUndici } from '../lazy.js';
 
 /**
  * Largest clock difference to Duo we accept, in seconds. Duo's real limit is UNVERIFIED: no Duo
@@ -244,7 +245,7 @@ function proxySecrets(env: Record<string, string | undefined>): string[] {
 }
 
 async function withDispatcher<T>(ctx: Ctx, fn: (d: Dispatcher) => Promise<T>): Promise<T> {
-  const { Agent, ProxyAgent } = await import('undici');
+  const { Agent, ProxyAgent } = await loadUndici();
   const tlsOpts = { ...(ctx.ca ? { ca: ctx.ca } : {}), servername: ctx.host };
   const common = { headersTimeout: ctx.timeoutMs, bodyTimeout: ctx.timeoutMs, connections: 2 };
   let dispatcher: Dispatcher;
@@ -301,7 +302,7 @@ async function send(
   params: Record<string, string>,
   signed: boolean,
 ): Promise<Answer | { failure: PreflightFailure }> {
-  const { request } = await import('undici');
+  const { request } = await loadUndici();
   const date = rfc2822Date(ctx.now());
   const qs = canonParams(params);
   const headers: Record<string, string> = {

@@ -6,7 +6,6 @@ import { constants } from 'node:fs';
 import { access, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { JiraPaths } from '../jira/layout.js';
 import { parseJiraUser } from '../jira/user-sh.js';
@@ -55,6 +54,7 @@ export function defaultProbes(): DetectProbes {
     which,
     systemdBooted: async () => (await stat('/run/systemd/system').catch(() => undefined))?.isDirectory() ?? false,
     systemctl: async (args) => {
+      const { execa } = await import('execa');
       const r = await execa('systemctl', [...args, '--no-pager'], { stdin: 'ignore', reject: false, timeout: 15_000 });
       return { exitCode: r.exitCode, stdout: String(r.stdout) };
     },

@@ -5,7 +5,6 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 
 export interface CommandResult {
   argv: readonly string[];
@@ -35,6 +34,7 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
   const fd = openSync(logFile, 'a');
   const started = Date.now();
   try {
+    const { execa } = await import('execa');
     const r = await execa(file, args, {
       stdin: 'ignore',
       // execa's types only list fds 1-9 here, but a plain integer is handed to child_process.spawn as-is.

@@ -3,7 +3,8 @@
 // start (e.g. a broken Duo filter) gives Tomcat's 404 page. Everything short of RUNNING means "keep waiting"
 // until the deadline, because Jira passes through several of those states on a normal start.
 import { open, stat } from 'node:fs/promises';
-import { Agent, fetch } from 'undici';
+import type { Agent } from 'undici';
+import { loadUndici } from '../lazy.js';
 
 export interface StatusProbe {
   /** Jira's state (RUNNING, STARTING, …), or NO_ANSWER / HTTP_<code> when there was no JSON state. */
@@ -15,10 +16,13 @@ export interface StatusProbe {
 
 // Probing our own Tomcat over https (SSLEnabled connector) on 127.0.0.1: its certificate names the public
 // host, or is self-signed, so verifying it here would only produce false "down" results.
-const loopbackTls = new Agent({ connect: { rejectUnauthorized: false } });
+// undici is loaded on first use: most commands never probe Jira, and it is large.
+let loopbackTls: Agent | undefined;
 
 export async function probeStatus(statusUrl: string, timeoutMs = 10_000): Promise<StatusProbe> {
   try {
+    const { Agent, fetch } = await loadUndici();
+    loopbackTls ??= new Agent({ connect: { rejectUnauthorized: false } });
     const res = await fetch(statusUrl, {
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'manual',

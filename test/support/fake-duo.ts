@@ -236,7 +236,7 @@ export interface ConnectProxy {
  * A tiny HTTP CONNECT proxy on 127.0.0.1. It only tunnels to loopback targets, refuses plain
  * proxying, and caps concurrent tunnels, so a test can never reach beyond the machine.
  */
-export async function startConnectProxy(opts: { maxTunnels?: number } = {}): Promise<ConnectProxy> {
+export async function startConnectProxy(opts: { maxTunnels?: number; routes?: Record<string, number> } = {}): Promise<ConnectProxy> {
   const maxTunnels = opts.maxTunnels ?? 8;
   const connects: string[] = [];
   const sockets = new Set<Socket>();
@@ -245,7 +245,9 @@ export async function startConnectProxy(opts: { maxTunnels?: number } = {}): Pro
   });
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
     const target = req.url ?? '';
-    const m = /^(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})$/.exec(target);
+    // `routes` maps a name (e.g. the fake Duo's API host on 443) to a loopback port: a test DNS of one entry.
+    const routed = opts.routes?.[target];
+    const m = routed ? ['', '127.0.0.1', String(routed)] : /^(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})$/.exec(target);
     if (!m || sockets.size >= maxTunnels * 2) {
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
