@@ -18,6 +18,14 @@ describe('argv → options', () => {
     ['enable --json', 'enable', { json: true }],
     ['doctor --offline --json --verbose --jira-home /h', 'doctor', { offline: true, json: true, verbose: true, jiraHome: '/h' }],
     ['restart --timeout 60 --no-wait --method scripts', 'restart', { timeout: 60, wait: false, method: 'scripts' }],
+    ['install --restart --timeout 90 --method systemd --with-addon --jira-home /h', 'install', { restart: true, timeout: 90, method: 'systemd', withAddon: true, jiraHome: '/h' }],
+    ['uninstall --restart --keep-addon', 'uninstall', { restart: true, keepAddon: true }],
+    ['disable --restart', 'disable', { restart: true }],
+    ['rollback --list', 'rollback', { list: true }],
+    ['rollback --checkpoint 20261204 --yes --dry-run', 'rollback', { checkpoint: '20261204', yes: true, dryRun: true }],
+    ['addon install --jira-home /h --artifacts rel.zip', 'addon install', { addonAction: 'install', jiraHome: '/h', artifacts: 'rel.zip' }],
+    ['addon uninstall --yes', 'addon uninstall', { addonAction: 'uninstall', yes: true }],
+    ['addon status --json', 'addon status', { addonAction: 'status', json: true }],
   ])('%s', (argv, command, options) => {
     const inv = p(argv);
     expect(inv).toMatchObject({ command, options });
@@ -28,6 +36,9 @@ describe('argv → options', () => {
     ['install --bogus'],
     ['restart --method magic'],
     ['restart --timeout -5'],
+    ['install --method magic'],
+    ['addon frob'],
+    ['rollback --bogus'],
     ['frobnicate'],
     [''],
   ])('%s is a usage error (exit 2)', (argv) => {
