@@ -1,6 +1,6 @@
 // The web.xml-only commands (uninstall's first half, disable, enable) share this: read, change, verify,
 // and add the write action with its "unchanged since read" precondition to the Plan.
-import { promises as fs } from 'node:fs';
+import { quickFs as fs } from './fs/quick.js';
 import { sha256 } from './artifacts.js';
 import { changeWebXml, readWebXml, type WebXmlAction, type WebXmlFile } from './webxml/index.js';
 import type { Plan, Session } from './workflow.js';

@@ -1,6 +1,6 @@
 // The steps every changing command shares: find the Jira install, take the lock and repair an interrupted
 // run, then either render the Plan (--dry-run / --json) or apply exactly that Plan.
-import { promises as fs } from 'node:fs';
+import { quickFs as fs } from './fs/quick.js';
 import { basename, join, relative } from 'node:path';
 import { familyOf, sha256, type LibFile } from './artifacts.js';
 import { interactive, type Ctx } from './context.js';

@@ -1,6 +1,6 @@
 // duo-jira install: put the duoauth filter + mapping right after Seraph's security filter and the three
 // Duo jars into WEB-INF/lib, as one verified, reversible transaction.
-import { promises as fs } from 'node:fs';
+import { quickFs as fs } from '../fs/quick.js';
 import { join } from 'node:path';
 import { planLibJars, sha256, type Jar } from '../artifacts.js';
 import type { Ctx } from '../context.js';

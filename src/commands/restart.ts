@@ -1,6 +1,6 @@
 // duo-jira restart: stop and start Jira the way this install is run (systemd, init.d or its own scripts),
 // then wait until /status says RUNNING. Also the restart step behind install/uninstall --restart.
-import { stat } from 'node:fs/promises';
+import { quickFs } from '../fs/quick.js';
 import { relative, resolve } from 'node:path';
 import { Chalk } from 'chalk';
 import type { Ctx } from '../context.js';
@@ -75,7 +75,7 @@ export function checkTimeout(timeout: number | undefined): number {
 }
 
 async function assertInstallDir(paths: JiraPaths): Promise<void> {
-  const st = await stat(paths.root).catch(() => undefined);
+  const st = await quickFs.stat(paths.root).catch(() => undefined);
   if (!st?.isDirectory()) {
     throw new EnvironmentError(`${paths.root} is not a directory.`, 'Pass --jira-dir with the Jira installation directory (e.g. /opt/atlassian/jira).');
   }

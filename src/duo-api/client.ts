@@ -8,7 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { rootCertificates } from 'node:tls';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Dispatcher } from 'undici';
 import { EnvironmentError, UsageError } from '../errors.js';
@@ -197,7 +197,7 @@ function makeContext(creds: DuoCredentials, opts: DuoRequestOptions): Ctx {
     url,
     timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     now: opts.now ?? (() => new Date()),
-    ...(opts.ca !== undefined ? { ca: [...rootCertificates, opts.ca.toString()] } : {}),
+    ...(opts.ca !== undefined ? { ca: [...systemRoots(), opts.ca.toString()] } : {}),
     ...(proxy ? { proxy } : {}),
     scrub: (r) => scrubResult(r, secrets),
   };
@@ -566,6 +566,11 @@ function scrubResult<T extends PreflightResult>(r: T, secrets: string[]): T {
   const copy: Record<string, unknown> = { ...r };
   for (const [k, v] of Object.entries(copy)) if (typeof v === 'string') copy[k] = clean(v);
   return copy as T;
+}
+
+/** node:tls only when a custom CA is given: loading it costs a few ms of every install's start. */
+function systemRoots(): readonly string[] {
+  return (createRequire(import.meta.url)('node:tls') as typeof import('node:tls')).rootCertificates;
 }
 
 let cachedVersion: string | undefined;

@@ -1,7 +1,8 @@
 // Crash-safe file replacement: write a temp file next to the target, fsync, give it the target's mode and
 // owner, rename over the target, fsync the directory. A reader sees the old file or the new one, never half.
 import { randomBytes } from 'node:crypto';
-import fsSync, { constants, promises as fs } from 'node:fs';
+import fsSync, { constants } from 'node:fs';
+import { quickFs as fs } from './quick.js';
 import { basename, dirname, join } from 'node:path';
 
 export interface Ownership {

@@ -1,7 +1,7 @@
 // One duo-jira run per Jira installation at a time. The lock file names its holder; a lock whose process
 // is gone (killed run, reboot) is taken over rather than blocking the admin.
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { quickFs as fs } from './quick.js';
 import { hostname } from 'node:os';
 import { EnvironmentError } from '../errors.js';
 

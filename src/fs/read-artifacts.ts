@@ -1,7 +1,7 @@
 // Read a duo_jira release from disk: an unzipped release (its root or its etc/) or the release zip itself.
 // Zip entries are only ever matched by base name against the known jar families and read into memory;
 // nothing is extracted by entry path, so a crafted "../../x" entry cannot write anywhere.
-import { promises as fs } from 'node:fs';
+import { quickFs as fs } from './quick.js';
 import { basename, join, resolve } from 'node:path';
 import { familyOf, selectRelease, type ReleaseSelection } from '../artifacts.js';
 import { EnvironmentError } from '../errors.js';

@@ -7,7 +7,7 @@
 //      next run, which finds the journal.
 // This is the only module that changes files in the Jira installation.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { quickFs as fs } from './quick.js';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { sha256 } from '../artifacts.js';

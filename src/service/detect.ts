@@ -3,7 +3,9 @@
 // used when its definition refers to *this* install dir, so a second Jira instance on the box is never
 // restarted by mistake. Every probe is injectable so tests can run over temp trees.
 import { constants } from 'node:fs';
-import { access, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { quickFs } from '../fs/quick.js';
+
+const { access, readdir, readFile, realpath, stat } = quickFs;
 import { userInfo } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';

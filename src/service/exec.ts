@@ -2,7 +2,9 @@
 // never a shell string. Output goes to a temp *file*, not a pipe: start scripts leave a daemon (Tomcat)
 // behind, and a daemon that inherited our pipe would keep it open and make us wait for it forever.
 import { closeSync, openSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { quickFs } from '../fs/quick.js';
+
+const { mkdtemp, readFile, rm } = quickFs;
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 

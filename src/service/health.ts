@@ -2,7 +2,7 @@
 // with STARTING/STOPPING/FIRST_RUN, 503 with MAINTENANCE, 500 with ERROR, and a webapp that failed to
 // start (e.g. a broken Duo filter) gives Tomcat's 404 page. Everything short of RUNNING means "keep waiting"
 // until the deadline, because Jira passes through several of those states on a normal start.
-import { open, stat } from 'node:fs/promises';
+import { quickFs } from '../fs/quick.js';
 import type { Agent } from 'undici';
 import { loadUndici } from '../lazy.js';
 
@@ -116,21 +116,15 @@ const TAIL_BYTES = 256 * 1024;
  */
 export async function tailLog(path: string, lines: number, fromOffset = 0): Promise<string[]> {
   try {
-    const size = (await stat(path)).size;
+    const size = (await quickFs.stat(path)).size;
     const from = fromOffset > size ? 0 : fromOffset; // the log was rotated or truncated meanwhile
     const len = Math.min(size - from, TAIL_BYTES);
-    const fh = await open(path, 'r');
-    try {
-      const buf = Buffer.alloc(len);
-      await fh.read(buf, 0, len, size - len);
-      const all = buf.toString('utf8').split(/\r?\n/);
-      if (all.at(-1) === '') all.pop();
-      // The first line of a partial read is probably cut; drop it unless we started at a line boundary.
-      if (size - len > from) all.shift();
-      return all.slice(-lines);
-    } finally {
-      await fh.close();
-    }
+    const buf = await quickFs.readRange(path, size - len, len);
+    const all = buf.toString('utf8').split(/\r?\n/);
+    if (all.at(-1) === '') all.pop();
+    // The first line of a partial read is probably cut; drop it unless we started at a line boundary.
+    if (size - len > from) all.shift();
+    return all.slice(-lines);
   } catch {
     return [];
   }
@@ -138,7 +132,7 @@ export async function tailLog(path: string, lines: number, fromOffset = 0): Prom
 
 /** Current size of a file (0 when absent): the offset to pass to tailLog later. */
 export async function logOffset(path: string): Promise<number> {
-  return (await stat(path).catch(() => undefined))?.size ?? 0;
+  return (await quickFs.stat(path).catch(() => undefined))?.size ?? 0;
 }
 
 export interface Diagnosis {

@@ -1,8 +1,8 @@
 // Stop Jira, wait until it is really gone, start it, wait for /status RUNNING. Each wait is bounded, and
 // every failure says what was seen (command output, last /status state, the catalina.out lines that matter).
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { quickFs } from '../fs/quick.js';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import type { JiraPaths } from '../jira/layout.js';
@@ -107,7 +107,7 @@ export async function planRestart(paths: JiraPaths, s: Pick<RestartJiraSettings,
 async function readTarget(paths: JiraPaths): Promise<Target> {
   let text: string;
   try {
-    text = await readFile(paths.serverXml, 'utf8');
+    text = await quickFs.readFile(paths.serverXml, 'utf8');
   } catch (err) {
     throw new EnvironmentError(
       `Cannot read ${paths.serverXml} (${(err as NodeJS.ErrnoException).code ?? String(err)}), so duo-jira cannot tell which port Jira answers on.`,
@@ -247,6 +247,8 @@ function pidAlive(pid: number): boolean {
 
 function portAnswers(t: Pick<Target, 'host' | 'port'>, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
+    // node:net only when a port is actually probed (restart), not on every command's start.
+    const { connect } = createRequire(import.meta.url)('node:net') as typeof import('node:net');
     const sock = connect({ host: t.host, port: t.port });
     const done = (up: boolean) => {
       sock.destroy();
