@@ -1,14 +1,14 @@
 // Everything a changing command prints: the dry-run Plan (masked unified diff + jar lines), the summary
 // after applying, and the single JSON document for --json. Secrets are masked here, in one place.
-import { Chalk } from 'chalk';
 import { relative } from 'node:path';
 import type { Ctx } from './context.js';
+import { paint as paintFor } from './paint.js';
 import { maskSecrets } from './credentials.js';
 import type { ApplyResult } from './fs/transaction.js';
 import type { Plan, RestartOutcome, RunFlags } from './workflow.js';
 
 function paint(ctx: Ctx) {
-  return new Chalk({ level: ctx.color ? 1 : 0 });
+  return paintFor(ctx.color);
 }
 
 function files(plan: Plan) {

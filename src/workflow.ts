@@ -13,6 +13,7 @@ import { applyActions, hasInterrupted, recoverInterrupted, type Action, type App
 import { jiraPaths, type JiraPaths } from './jira/layout.js';
 import { detectVersion, support } from './jira/version.js';
 import { checkTimeout, describeMethod, restartJira } from './commands/restart.js';
+import { loadPaint } from './paint.js';
 import { render } from './render.js';
 import { readCheckpoint, undoNow } from './rollback.js';
 import { planRestart } from './service/restart.js';
@@ -124,6 +125,7 @@ export interface ExecuteHooks {
 
 /** Render or apply a Plan. Dry-run and apply see the very same Plan object. */
 export async function executePlan(plan: Plan, session: Session, flags: RunFlags, ctx: Ctx, hooks: ExecuteHooks = {}): Promise<number> {
+  await loadPaint(ctx.color && !flags.json);
   if (session.recovered) plan.notes.unshift(session.recovered);
   // --restart is checked before anything is written: a Jira that cannot be restarted is an exit 3 up front.
   const restart = flags.restart ? await prepareRestart(session, flags) : undefined;

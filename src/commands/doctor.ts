@@ -7,6 +7,7 @@ import { runChecks, summarize } from '../doctor/checks.js';
 import { gather } from '../doctor/gather.js';
 import { renderHuman, renderJson, type Report } from '../doctor/render.js';
 import { DUO } from '../webxml/template.js';
+import { loadPaint } from '../paint.js';
 
 export interface DoctorOptions {
   jiraDir: string;
@@ -28,6 +29,7 @@ export async function run(opts: DoctorOptions, ctx: Ctx): Promise<number> {
     checks,
     summary: summarize(checks),
   };
+  await loadPaint(ctx.color && !opts.json);
   const text = opts.json ? renderJson(report) : renderHuman(report, { color: ctx.color, verbose: opts.verbose === true });
   // Defence in depth: no check prints skey/akey, but mask them anyway should one slip into a message.
   const secrets = (facts.webXml.parsed?.filter?.params ?? []).filter(([n]) => DUO.secretParams.includes(n)).map(([, v]) => v);

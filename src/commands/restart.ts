@@ -2,7 +2,7 @@
 // then wait until /status says RUNNING. Also the restart step behind install/uninstall --restart.
 import { quickFs } from '../fs/quick.js';
 import { relative, resolve } from 'node:path';
-import { Chalk } from 'chalk';
+import { loadPaint, paint, type Paint } from '../paint.js';
 import type { Ctx } from '../context.js';
 import { EXIT, EnvironmentError, UsageError } from '../errors.js';
 import { jiraPaths, type JiraPaths } from '../jira/layout.js';
@@ -50,7 +50,8 @@ export async function run(opts: RestartOptions, ctx: Ctx): Promise<number> {
 export async function restartJira(paths: JiraPaths, opts: RestartJiraOptions, ctx: Ctx): Promise<RestartResult> {
   const timeoutS = checkTimeout(opts.timeout);
   const progress = createProgress(ctx.stdout, { enabled: !opts.json });
-  const c = new Chalk({ level: ctx.color ? 1 : 0 });
+  await loadPaint(ctx.color);
+  const c = paint(ctx.color);
   try {
     return await restartService(paths, {
       timeoutMs: timeoutS * 1000,
@@ -89,7 +90,7 @@ export function describeMethod(m: RestartMethod, root: string): string {
   return `Jira's scripts (${script(m.stop)}, ${script(m.start)}${m.runAs ? ` as ${m.runAs} via runuser` : ''})`;
 }
 
-function render(e: ProgressEvent, p: Progress, paths: JiraPaths, c: InstanceType<typeof Chalk>): void {
+function render(e: ProgressEvent, p: Progress, paths: JiraPaths, c: Paint): void {
   const ok = c.green('✓');
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
   switch (e.phase) {

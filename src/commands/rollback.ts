@@ -2,7 +2,7 @@
 // add-on together — as a checkpointed, journaled transaction of its own. Distinct from uninstall: it puts back
 // exactly what that one change replaced (an earlier Duo setup included), and refuses when a file was edited since.
 import { basename, relative, resolve } from 'node:path';
-import { Chalk } from 'chalk';
+import { loadPaint, paint } from '../paint.js';
 import type { Ctx } from '../context.js';
 import { statePaths } from '../fs/state.js';
 import { entryOp, findCheckpoint, lastApplied, loadCheckpoints, planUndo, recordUndo, type Checkpoint } from '../rollback.js';
@@ -59,7 +59,8 @@ async function list(opts: RollbackOptions, ctx: Ctx): Promise<number> {
     ctx.stdout.write(`No checkpoints for ${root} (state: ${state.dir}): duo-jira has not changed this installation.\n`);
     return 0;
   }
-  const c = new Chalk({ level: ctx.color ? 1 : 0 });
+  await loadPaint(ctx.color);
+  const c = paint(ctx.color);
   const rows = all.map((cp) => {
     const what = cp.undoes ? `${cp.command} (undoes ${cp.undoes})` : cp.command;
     const names = cp.entries.map((e) => `${sign(entryOp(cp, e))}${shortPath(e.path, root)}`).join(', ');

@@ -1,6 +1,6 @@
 // doctor's output: one line per check (colored status only when ctx.color), the fix indented under the ones
 // that are not ok, a summary line and the overall Duo state; or a single JSON document.
-import { Chalk } from 'chalk';
+import { paint } from '../paint.js';
 import type { Check, DuoState, Status, Summary } from './types.js';
 
 export interface Report {
@@ -23,8 +23,8 @@ export function renderJson(r: Report): string {
 }
 
 export function renderHuman(r: Report, opts: { color: boolean; verbose: boolean }): string {
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const paint: Record<Status, (s: string) => string> = {
+  const c = paint(opts.color);
+  const style: Record<Status, (s: string) => string> = {
     ok: c.green,
     warn: c.yellow,
     fail: c.red.bold,
@@ -34,7 +34,7 @@ export function renderHuman(r: Report, opts: { color: boolean; verbose: boolean 
   lines.push(c.bold(`duo-jira doctor: ${r.jiraDir}${r.version ? ` (Jira ${r.version})` : ''}`));
   for (const k of r.checks) {
     const id = opts.verbose ? c.dim(` [${k.id}]`) : '';
-    lines.push(`${paint[k.status](k.status.padEnd(4))}  ${k.title}${id}: ${k.finding}`);
+    lines.push(`${style[k.status](k.status.padEnd(4))}  ${k.title}${id}: ${k.finding}`);
     if (k.fix && k.status !== 'ok') lines.push(`      ${c.cyan('fix:')} ${k.fix}`);
     if (opts.verbose) for (const d of k.details ?? []) lines.push(`      ${c.dim(d)}`);
   }
