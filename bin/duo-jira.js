@@ -1,6 +1,4 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli.js';
 
-// `duo-jira --help | head` closes the pipe early; that is not an error.
-for (const s of [process.stdout, process.stderr]) s.on('error', (e) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
 process.exitCode = await main(process.argv.slice(2));

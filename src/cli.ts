@@ -173,10 +173,11 @@ export function parse(argv: string[], out?: { writeOut(s: string): void; writeEr
 }
 
 export async function main(argv: string[], ctx?: Ctx): Promise<number> {
-  const parsed = parse(argv);
+  const c = ctx ?? processCtx();
+  const parsed = parse(argv, { writeOut: (t) => c.stdout.write(t), writeErr: (t) => c.stderr.write(t) });
   if (typeof parsed === 'number') return parsed;
   const { command, options } = parsed;
-  const c = ctx ?? processCtx({ color: options.color !== false });
+  if (options.color === false) c.color = false;
   try {
     const mod = await loadCommand(command);
     return await mod.run(options as never, c);

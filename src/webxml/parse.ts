@@ -58,17 +58,22 @@ export function parseXml(source: string, what = 'web.xml', opts: ParseOptions = 
     if (stack.length === 0) root = el;
     else push(el);
     stack.push(el);
-    if (stack.length === 2 && opts.deep && !opts.deep(el.local)) skip = 1;
+    if (stack.length === 2) {
+      if (opts.deep && !opts.deep(el.local)) skip = 1;
+      // Text is only wanted inside the subtrees we build. Without a text handler saxes does not even
+      // assemble the text, which is most of a large web.xml's allocation (whitespace between elements).
+      else parser.on('text', onText);
+    }
   });
   parser.on('closetag', (tag) => {
     if (skip > 1) { skip--; return; }
     skip = 0;
     const el = stack.pop()!;
+    if (stack.length === 1) parser.off('text');
     el.end = parser.position;
     el.closeStart = tag.isSelfClosing ? el.end : source.lastIndexOf('</', el.end - 1);
   });
-  // Text directly inside the root is only the whitespace between top-level elements: not kept.
-  parser.on('text', (text) => { if (skip === 0 && stack.length > 1) push({ type: 'text', text }); });
+  const onText = (text: string) => { if (skip === 0) push({ type: 'text', text }); };
   parser.on('cdata', (text) => { if (skip === 0 && stack.length > 1) push({ type: 'text', text }); });
   parser.on('comment', (text) => {
     if (skip > 0) return;
