@@ -115,8 +115,10 @@ async function createCheckpoint(actions: Action[], opts: ApplyOptions): Promise<
   const after: Record<string, string | null> = {};
   for (const a of actions) after[a.path] = a.kind === 'write' ? sha256(a.content) : null;
   const manifest: Manifest = { id, command: opts.command, jiraDir: opts.jiraDir, createdAt: opts.now.toISOString(), status: 'pending', entries, after };
-  await writeJson(join(dir, 'manifest.json'), manifest);
-  await syncDir(join(dir, 'files'));
+  await writeDurable(join(dir, 'manifest.json'), Buffer.from(JSON.stringify(manifest, null, 2) + '\n'), 0o600);
+  // The backups, the manifest and the checkpoint folder itself must be on disk before the journal points
+  // at them: a journal whose checkpoint vanished in a crash could not be repaired.
+  for (const d of [join(dir, 'files'), dir, opts.state.checkpoints]) await syncDir(d);
   return manifest;
 }
 
