@@ -54,8 +54,8 @@ export interface ApplyOptions {
 export interface ApplyResult { checkpoint: string; backups: string[] }
 
 export async function applyActions(actions: Action[], opts: ApplyOptions): Promise<ApplyResult> {
-  await checkPreconditions(actions);
-  const manifest = await createCheckpoint(actions, opts);
+  const current = await checkPreconditions(actions);
+  const manifest = await createCheckpoint(actions, current, opts);
   const dir = join(opts.state.checkpoints, manifest.id);
   await writeJson(opts.state.journal, { checkpoint: manifest.id, pid: process.pid, startedAt: opts.now.toISOString() });
   try {
@@ -82,9 +82,12 @@ export async function applyActions(actions: Action[], opts: ApplyOptions): Promi
   return { checkpoint: dir, backups: manifest.entries.filter((e) => e.backup).map((e) => join(dir, e.backup!)) };
 }
 
-async function checkPreconditions(actions: Action[]): Promise<void> {
+/** Every target as it is now (what the checkpoint backs up), after checking it is what the plan expects. */
+async function checkPreconditions(actions: Action[]): Promise<Map<string, Buffer | undefined>> {
+  const seen = new Map<string, Buffer | undefined>();
   for (const a of actions) {
     const current = await readOrUndefined(a.path);
+    seen.set(a.path, current);
     const ok = a.expect === 'absent' ? current === undefined : current !== undefined && sha256(current) === a.expect.sha256;
     if (!ok) {
       throw new EnvironmentError(
@@ -93,16 +96,17 @@ async function checkPreconditions(actions: Action[]): Promise<void> {
       );
     }
   }
+  return seen;
 }
 
-async function createCheckpoint(actions: Action[], opts: ApplyOptions): Promise<Manifest> {
+async function createCheckpoint(actions: Action[], current: Map<string, Buffer | undefined>, opts: ApplyOptions): Promise<Manifest> {
   const id = `${opts.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
   const dir = join(opts.state.checkpoints, id);
   await fs.mkdir(join(dir, 'files'), { recursive: true, mode: 0o700 });
   await fs.chmod(opts.state.dir, 0o700);
   const entries: CheckpointEntry[] = [];
   for (const [i, a] of actions.entries()) {
-    const bytes = await readOrUndefined(a.path);
+    const bytes = current.get(a.path);
     if (!bytes) {
       entries.push({ path: a.path, existed: false, role: a.role });
       continue;
@@ -110,7 +114,7 @@ async function createCheckpoint(actions: Action[], opts: ApplyOptions): Promise<
     // Backups hold the skey: 0600, whatever the original's mode.
     const backup = join('files', `${String(i + 1).padStart(2, '0')}-${basename(a.path)}`);
     await writeDurable(join(dir, backup), bytes, 0o600);
-    entries.push({ path: a.path, existed: true, sha256: sha256(bytes), own: await statOwnership(a.path), backup, role: a.role });
+    entries.push({ path: a.path, existed: true, sha256: a.expect === 'absent' ? sha256(bytes) : a.expect.sha256, own: await statOwnership(a.path), backup, role: a.role });
   }
   const after: Record<string, string | null> = {};
   for (const a of actions) after[a.path] = a.kind === 'write' ? sha256(a.content) : null;
