@@ -1,7 +1,7 @@
 // The steps every changing command shares: find the Jira install, take the lock and repair an interrupted
 // run, then either render the Plan (--dry-run / --json) or apply exactly that Plan.
 import { quickFs as fs } from './fs/quick.js';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { familyOf, sha256, type LibFile } from './artifacts.js';
 import { interactive, type Ctx } from './context.js';
 import { maskSecrets } from './credentials.js';
@@ -50,7 +50,9 @@ export interface Session { paths: JiraPaths; state: StatePaths; recovered?: stri
 
 /** Check the layout, and for a real run take the lock and repair an interrupted earlier run first. */
 export async function openSession(opts: CommonOptions, command: string, ctx: Ctx): Promise<Session> {
-  const paths = jiraPaths(opts.jiraDir);
+  // Absolute: the paths go into the checkpoint manifest and journal, which a later run (rollback, the repair
+  // of an interrupted run) may read from another working directory.
+  const paths = jiraPaths(resolve(ctx.cwd, opts.jiraDir));
   await checkLayout(paths);
   const state = statePaths(paths.root, ctx.env);
   if (opts.dryRun) {

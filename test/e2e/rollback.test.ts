@@ -5,7 +5,8 @@ import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cli, installArgs, KEYS, snapshotTree, tempJira, type TempJira } from '../support/cli.js';
+import { execa } from 'execa';
+import { BIN, cli, installArgs, KEYS, snapshotTree, tempJira, type TempJira } from '../support/cli.js';
 
 let t: TempJira;
 let server: Server | undefined;
@@ -147,6 +148,17 @@ describe('duo-jira rollback', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ID +DATE +COMMAND +STATUS +FILES$/m);
     expect(r.stdout).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6} +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ +install +applied +\+DuoWeb-1\.3\.jar, \+duo-client-0\.3\.0\.jar, \+duo-filter-1\.4\.3\.jar, ~atlassian-jira\/WEB-INF\/web\.xml ← next `duo-jira rollback` undoes this$/m);
+  });
+
+  it('a change made with a relative -d is undone from another working directory (the checkpoint records absolute paths)', async () => {
+    t = tempJira('jira-7');
+    const before = snapshotTree(t.dir);
+    // cli() runs in t.root, the parent of t.dir: `-d jira` is relative.
+    const rel = installArgs(t).map((a) => (a === t.dir ? 'jira' : a));
+    expect((await cli(t, rel, { env: skeyEnv })).exitCode).toBe(0);
+    const r = await execa('node', [BIN, 'rollback', '-d', t.dir, '--yes'], { reject: false, cwd: t.dir, env: { DUO_JIRA_STATE_DIR: t.state, NO_COLOR: '1' } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(snapshotTree(t.dir)).toEqual(before);
   });
 
   it('an unknown --checkpoint is exit 3 listing the known ones', async () => {
