@@ -36,6 +36,9 @@ export function planInstall(facts: WebXmlFacts, set: Record<string, string | und
   const edits: Edit[] = [];
   const notes: string[] = [];
   const params = mergeParams(duo.filter?.params ?? [], set);
+  // Keep the name of a Duo filter added by hand under another name: the filter and its mapping must agree,
+  // and one of them may stay where it is.
+  const name = duo.filter?.name || undefined;
   let keptFilter: XElement | undefined;
   let keptMapping: XElement | undefined;
 
@@ -47,7 +50,7 @@ export function planInstall(facts: WebXmlFacts, set: Record<string, string | und
       edits.push(removal(source, root, duo.filter.el));
       notes.push('moved the duoauth filter to right after the security filter');
     }
-    edits.push(insertionAfter(source, root, security.filter.el, renderFilter(params, styleNear(source, security.filter.el))));
+    edits.push(insertionAfter(source, root, security.filter.el, renderFilter(params, styleNear(source, security.filter.el), name)));
   }
 
   if (duo.mapping && nextElementSibling(root, security.mapping.el) === duo.mapping.el) {
@@ -57,7 +60,7 @@ export function planInstall(facts: WebXmlFacts, set: Record<string, string | und
       edits.push(removal(source, root, duo.mapping.el));
       notes.push('moved the duoauth filter-mapping to right after the security mapping');
     }
-    edits.push(insertionAfter(source, root, security.mapping.el, renderMapping(styleNear(source, security.mapping.el))));
+    edits.push(insertionAfter(source, root, security.mapping.el, renderMapping(styleNear(source, security.mapping.el), name)));
   }
   for (const d of duo.disabled) {
     edits.push(removal(source, root, d.comment));
@@ -100,7 +103,7 @@ export function planEnable(facts: WebXmlFacts): WebXmlChange {
   } else {
     for (const d of duo.disabled) edits.push(removal(source, root, d.comment));
     if (!duo.mapping) {
-      const text = first?.mappingText ?? renderMapping(styleNear(source, security.mapping.el));
+      const text = first?.mappingText ?? renderMapping(styleNear(source, security.mapping.el), duo.filter.name || undefined);
       edits.push(insertionAfter(source, root, security.mapping.el, text));
     }
   }

@@ -76,6 +76,19 @@ describe('install', () => {
     expect(r.notes.join()).toMatch(/moved the duoauth filter/);
   });
 
+  it('keeps the name of a Duo filter added by hand under another name, so the filter and its mapping still agree', () => {
+    const renamed = text(run(genWebXml(), install).after).replace(/<filter-name>duoauth<\/filter-name>/g, '<filter-name>duo</filter-name>');
+    // The mapping moved away from the security mapping (the filter stays in place) ...
+    const m = /\n\n    <filter-mapping>\s*<filter-name>duo<[\s\S]*?<\/filter-mapping>/.exec(renamed)!;
+    const mappingAway = renamed.replace(m[0], '').replace('</web-app>', `${m[0].trim()}\n</web-app>`);
+    const a = text(run(mappingAway, install).after);
+    expect(chain(a, 'filter')).toEqual(['login', 'trustedapps', 'security', 'duo', 'extra0', 'extra1']);
+    expect(chain(a, 'filter-mapping')).toEqual(['login', 'trustedapps', 'security', 'duo', 'extra0', 'extra1']);
+    // ... or no mapping at all: enable adds one for that filter.
+    const noMapping = renamed.replace(m[0], '');
+    expect(chain(text(run(noMapping, { kind: 'enable' }).after), 'filter-mapping')).toEqual(['login', 'trustedapps', 'security', 'duo', 'extra0', 'extra1']);
+  });
+
   it.each([
     ['two duoauth filters', (x: string) => x.replace('</web-app>', '<filter><filter-name>duoauth</filter-name><filter-class>c</filter-class></filter>'.repeat(2) + '</web-app>'), /2 duoauth filters/],
     ['no security filter', () => genWebXml({ securityName: 'sekurity' }), /no a <filter> named "security"|no .* named "security"/],
