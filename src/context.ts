@@ -2,6 +2,7 @@
 // with captured output and a fake TTY, and the CLI can pass the real process.
 import { fstatSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { UsageError } from './errors.js';
 
 export interface Out {
   write(s: string): unknown;
@@ -31,17 +32,27 @@ export interface Prompts {
 export const terminalPrompts: Prompts = {
   async confirm(message) {
     const { confirm } = await import('@inquirer/prompts');
-    return confirm({ message, default: false }, { output: process.stderr });
+    return cancellable(confirm({ message, default: false }, { output: process.stderr }));
   },
   async secret(message) {
     const { password } = await import('@inquirer/prompts');
-    return password({ message, mask: true }, { output: process.stderr });
+    return cancellable(password({ message, mask: true }, { output: process.stderr }));
   },
   async text(message) {
     const { input } = await import('@inquirer/prompts');
-    return input({ message }, { output: process.stderr });
+    return cancellable(input({ message }, { output: process.stderr }));
   },
 };
+
+/** Ctrl-C at a prompt is the admin saying no (exit 2, nothing changed), not a crash to report as a bug. */
+async function cancellable<T>(answer: Promise<T>): Promise<T> {
+  try {
+    return await answer;
+  } catch (e) {
+    if ((e as Error | undefined)?.name === 'ExitPromptError') throw new UsageError('Cancelled at the prompt; nothing was changed.');
+    throw e;
+  }
+}
 
 export function interactive(ctx: Ctx): boolean {
   return Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY);
