@@ -46,7 +46,7 @@ export function emptyPlan(command: Plan['command'], jiraDir: string): Plan {
   return { command, jiraDir, actions: [], changes: [], jars: { added: [], replaced: [], removed: [] }, warnings: [], notes: [], nextSteps: [], secrets: [], needsConfirmation: false };
 }
 
-export interface Session { paths: JiraPaths; state: StatePaths; recovered?: string; release(): Promise<void> }
+export interface Session { paths: JiraPaths; state: StatePaths; recovered?: string; unrepaired?: string; release(): Promise<void> }
 
 /** Check the layout, and for a real run take the lock and repair an interrupted earlier run first. */
 export async function openSession(opts: CommonOptions, command: string, ctx: Ctx): Promise<Session> {
@@ -65,6 +65,10 @@ export async function openSession(opts: CommonOptions, command: string, ctx: Ctx
   const lock = await acquireLock(state.lock, command, ctx.now());
   try {
     const rec = await recoverInterrupted(state);
+    if (rec && !rec.restored) {
+      const unrepaired = `an interrupted duo-jira run left its journal, but its checkpoint ${rec.checkpoint} has no readable manifest, so nothing could be restored: files it was changing may be half-changed (check with \`duo-jira doctor\`)`;
+      return { paths, state, unrepaired, release: lock.release };
+    }
     const recovered = rec ? `repaired an interrupted ${rec.command} run: restored every file from ${rec.checkpoint}` : undefined;
     return { paths, state, recovered, release: lock.release };
   } catch (e) {
@@ -129,6 +133,7 @@ export interface ExecuteHooks {
 export async function executePlan(plan: Plan, session: Session, flags: RunFlags, ctx: Ctx, hooks: ExecuteHooks = {}): Promise<number> {
   await loadPaint(ctx.color && !flags.json);
   if (session.recovered) plan.notes.unshift(session.recovered);
+  if (session.unrepaired) plan.warnings.unshift(session.unrepaired);
   // --restart is checked before anything is written: a Jira that cannot be restarted is an exit 3 up front.
   const restart = flags.restart ? await prepareRestart(session, flags) : undefined;
   if (plan.actions.length === 0) {

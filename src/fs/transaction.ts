@@ -159,7 +159,8 @@ async function restoreOrExplain(m: Manifest, dir: string, cause: unknown): Promi
   }
 }
 
-export interface Recovery { checkpoint: string; command: string }
+/** `restored` is false when the journal's checkpoint has no readable manifest: then nothing could be put back. */
+export interface Recovery { checkpoint: string; command: string; restored: boolean }
 
 /** If a previous run was killed mid-transaction, restore its checkpoint. Call with the lock held. */
 export async function recoverInterrupted(state: StatePaths): Promise<Recovery | undefined> {
@@ -175,7 +176,7 @@ export async function recoverInterrupted(state: StatePaths): Promise<Recovery | 
     await writeJson(join(dir, 'manifest.json'), manifest);
   }
   await fs.rm(state.journal, { force: true });
-  return { checkpoint: dir, command: manifest?.command ?? 'unknown' };
+  return { checkpoint: dir, command: manifest?.command ?? 'unknown', restored: manifest !== undefined };
 }
 
 export async function hasInterrupted(state: StatePaths): Promise<boolean> {

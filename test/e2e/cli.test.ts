@@ -191,6 +191,18 @@ describe('duo-jira install / uninstall (built CLI)', () => {
     expect(snapshotTree(t.dir)).toEqual(original);
     expect(existsSync(join(sd, 'journal.json'))).toBe(false);
   });
+
+  it('a journal whose checkpoint manifest is gone: the next run says nothing could be restored (never "restored every file")', async () => {
+    t = tempJira('jira-7');
+    expect((await cli(t, installArgs(t), { env: skeyEnv })).exitCode).toBe(0);
+    const [stateDir] = readdirSync(t.state);
+    const sd = join(t.state, stateDir!);
+    writeFileSync(join(sd, 'journal.json'), JSON.stringify({ checkpoint: '20250101T000000Z-gone00', pid: 999999, startedAt: 'then' }));
+    const r = await cli(t, ['disable', '-d', t.dir, '--yes']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/restored every file/);
+    expect(r.stdout).toMatch(/warning: an interrupted duo-jira run left its journal, but its checkpoint .*gone00 has no readable manifest, so nothing could be restored/);
+  });
 });
 
 describe('options that would silently unprotect Jira are refused', () => {

@@ -371,7 +371,7 @@ describe('a run killed mid-way is repaired by recoverInterrupted', () => {
     expect(pending!.dir).toBe(join(f.state.checkpoints, journal.checkpoint));
 
     const rec = await recoverInterrupted(f.state);
-    expect(rec).toEqual({ checkpoint: pending!.dir, command: 'install' });
+    expect(rec).toEqual({ checkpoint: pending!.dir, command: 'install', restored: true });
     expect(await snapshot(f.jira)).toEqual(f.before);
     expect(await exists(f.state.journal)).toBe(false);
     const [after] = await listCheckpoints(f.state);
@@ -400,11 +400,11 @@ describe('a run killed mid-way is repaired by recoverInterrupted', () => {
     expect(await snapshot(f.jira)).toEqual(f.before);
   });
 
-  it('a journal whose checkpoint has no manifest (killed while checkpointing) is cleared without touching files', async () => {
+  it('a journal whose checkpoint has no manifest is cleared without touching files, and says nothing was restored', async () => {
     const f = await fixture();
     await fs.mkdir(f.state.dir, { recursive: true });
     await fs.writeFile(f.state.journal, JSON.stringify({ checkpoint: 'gone', pid: 1 }));
-    expect(await recoverInterrupted(f.state)).toEqual({ checkpoint: join(f.state.checkpoints, 'gone'), command: 'unknown' });
+    expect(await recoverInterrupted(f.state)).toEqual({ checkpoint: join(f.state.checkpoints, 'gone'), command: 'unknown', restored: false });
     expect(await exists(f.state.journal)).toBe(false);
     expect(await snapshot(f.jira)).toEqual(f.before);
   });
