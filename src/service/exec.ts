@@ -45,7 +45,8 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
       timeout: opts.timeoutMs,
       forceKillAfterDelay: 5000,
       reject: false,
-      ...(opts.env ? { env: opts.env, extendEnv: false } : {}),
+      env: opts.env ?? serviceEnv(),
+      extendEnv: false,
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
     closeSync(fd);
@@ -67,6 +68,15 @@ export async function runCommand(argv: readonly string[], opts: RunOptions): Pro
     }
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Our environment minus DUO_SKEY: these commands start Jira, whose JVM would otherwise keep the secret key
+ * (given to duo-jira as DUO_SKEY) in its environment for as long as it runs, and pass it to every process it starts.
+ */
+function serviceEnv(): Record<string, string | undefined> {
+  const { DUO_SKEY: _skey, ...env } = process.env;
+  return env;
 }
 
 /** "systemctl stop jira" style rendering for messages; quotes only what needs it. */
