@@ -449,7 +449,7 @@ export function checkJournal(f: DoctorFacts): Check {
   }
   const what = `${j.command ?? 'duo-jira'} run${j.startedAt ? ` started ${j.startedAt}` : ''}`;
   return check('journal', 'fail', `an interrupted ${what} left its journal (${j.path}): files may be half-changed`,
-    `Run any duo-jira command to repair it: it first restores every file from ${j.checkpoint ?? 'the checkpoint'}.`);
+    `The next duo-jira change (install, uninstall, disable, enable, addon or rollback; not doctor or --dry-run) repairs it first: it restores every file from ${j.checkpoint ?? 'the checkpoint'}.`);
 }
 
 // ---------------------------------------------------------------------------------------------
