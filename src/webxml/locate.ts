@@ -40,7 +40,7 @@ export function locate(doc: XDoc): WebXmlFacts {
 
   const secFilters = filters.filter((f) => f.name === DUO.securityFilterName);
   const secMappings = mappings.filter((m) => m.name === DUO.securityFilterName);
-  const missing = secFilters.length === 0 ? 'a <filter>' : secMappings.length === 0 ? 'a <filter-mapping>' : '';
+  const missing = secFilters.length === 0 ? '<filter>' : secMappings.length === 0 ? '<filter-mapping>' : '';
   if (missing) {
     throw new UnsafeEditError(
       `web.xml has no ${missing} named "security" (Seraph's JiraSecurityFilter); Duo must run right after it.`,

@@ -91,7 +91,7 @@ describe('install', () => {
 
   it.each([
     ['two duoauth filters', (x: string) => x.replace('</web-app>', '<filter><filter-name>duoauth</filter-name><filter-class>c</filter-class></filter>'.repeat(2) + '</web-app>'), /2 duoauth filters/],
-    ['no security filter', () => genWebXml({ securityName: 'sekurity' }), /no a <filter> named "security"|no .* named "security"/],
+    ['no security filter', () => genWebXml({ securityName: 'sekurity' }), /web\.xml has no <filter> named "security"/],
     ['malformed XML', (x: string) => x.replace('</filter-mapping>', '</filter-mappin>'), /not well-formed/],
     ['jakarta namespace', () => genWebXml({ namespace: 'https://jakarta.ee/xml/ns/jakartaee' }), /Jakarta/],
     ['unknown namespace', () => genWebXml({ namespace: 'urn:other' }), /unknown namespace/],
