@@ -71,6 +71,7 @@ export async function planInstall(opts: InstallOptions, session: Session, ctx: C
   const file = readWebXml(await fs.readFile(paths.webXml));
   const existing = Object.fromEntries(file.facts.duo.filter?.params ?? []);
   const keys = await resolveKeyInputs(opts, existing, ctx);
+  if (opts.akey !== undefined) ctx.stderr.write('hint: an application key given with --akey stays in your shell history and is visible in the process list; leave --akey out to keep the installed one (or have one generated).\n');
   const akey = opts.akey ?? (opts.rotateAkey ? undefined : existing.akey) ?? generateAkey();
   const creds = { ikey: keys.ikey!, skey: keys.skey!, host: keys.host!, akey };
   const v = validateCredentials(creds);

@@ -126,6 +126,16 @@ describe('duo-jira install / uninstall (built CLI)', () => {
     expect(r.stdout + r.stderr).not.toContain(KEYS.skey);
   });
 
+  it('an akey given with --akey works but warns about shell history, and is never printed', async () => {
+    t = tempJira('jira-7');
+    const akey = 'A'.repeat(20) + 'b'.repeat(20) + 'C'.repeat(4);
+    const r = await cli(t, installArgs(t, ['--akey', akey]), { env: skeyEnv });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(t.webXml, 'utf8')).toContain(akey);
+    expect(r.stderr).toMatch(/hint: an application key given with --akey stays in your shell history/);
+    expect(r.stdout + r.stderr).not.toContain(akey);
+  });
+
   it('replaces older Duo jars of exactly the three families and nothing else', async () => {
     t = tempJira('jira-7');
     for (const n of ['duo-filter-1.3.7.jar', 'duo-client-0.2.1.jar', 'duo-something-else-1.0.jar']) writeFileSync(join(t.lib, n), 'PK\u0003\u0004old');
