@@ -50,7 +50,9 @@ function validateHost(host: string, err: (f: 'host', m: string) => void, warn: (
   const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
   const labels = host.split('.');
   if (host.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l))) {
-    return err('host', `API hostname (-h) "${host}" is not a valid hostname; it looks like api-XXXXXXXX.duosecurity.com`);
+    // A key pasted into -h by mistake must not be echoed back.
+    const shown = /^[A-Za-z0-9]{20,}$/.test(host) ? `${mask(host)} (that looks like a key, not a hostname)` : `"${host}"`;
+    return err('host', `API hostname (-h) ${shown} is not a valid hostname; it looks like api-XXXXXXXX.duosecurity.com`);
   }
   if (!/^api-[a-z0-9]+\.(duosecurity|duofederal)\.com$/i.test(host)) warn('host', `API hostname "${host}" is not of the usual form api-XXXXXXXX.duosecurity.com; double-check it`);
 }

@@ -25,7 +25,8 @@ const tempName = (path: string, id: string) => `.${basename(path)}.duo-jira-${id
 
 // Synchronous calls inside: the CLI does one thing at a time, and a thread-pool round trip per call
 // costs more than the call itself for these small files (bench/).
-export async function writeAtomic(path: string, content: Uint8Array, own: Ownership, opts: { syncDir?: boolean } = {}): Promise<void> {
+export async function writeAtomic(linkOrPath: string, content: Uint8Array, own: Ownership, opts: { syncDir?: boolean } = {}): Promise<void> {
+  const path = followLinks(linkOrPath);
   const tmp = join(dirname(path), tempName(path, randomBytes(4).toString('hex')));
   // Created 0600 so a secret never sits in a world-readable temp file, then given the intended mode.
   const fd = fsSync.openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
@@ -60,8 +61,21 @@ export async function writeDurable(path: string, content: Uint8Array, mode: numb
   }
 }
 
+/**
+ * Where a write really goes: an admin who keeps web.xml as a symlink (to /etc, to configuration
+ * management) keeps the link; the file it points to is replaced. A path that does not exist is itself.
+ */
+export function followLinks(path: string): string {
+  try {
+    return fsSync.realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 /** Delete the temp files a writeAtomic of `path` killed before its rename left behind (they may hold secrets). */
-export async function removeStaleTemps(path: string): Promise<void> {
+export async function removeStaleTemps(linkOrPath: string): Promise<void> {
+  const path = followLinks(linkOrPath);
   const prefix = tempName(path, '').slice(0, -'.tmp'.length);
   const names = await fs.readdir(dirname(path)).catch(() => [] as string[]);
   for (const n of names) {

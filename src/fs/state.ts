@@ -2,6 +2,7 @@
 // install dir on purpose: a Jira upgrade replaces that tree, and uninstall must leave it byte-identical.
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
+import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface StatePaths {
@@ -18,7 +19,10 @@ export function stateRoot(env: Record<string, string | undefined>): string {
 }
 
 export function statePaths(jiraDir: string, env: Record<string, string | undefined>, root = stateRoot(env)): StatePaths {
-  const abs = resolve(jiraDir);
+  // The real path: /opt/atlassian/jira and the versioned folder it links to are one installation, with one
+  // lock and one history.
+  let abs = resolve(jiraDir);
+  try { abs = realpathSync(abs); } catch { /* not there (yet): the path as given */ }
   // Readable and unique: /opt/atlassian/jira -> opt-atlassian-jira-1a2b3c4d
   const slug = `${abs.replace(/^\/+/, '').replace(/[^A-Za-z0-9._-]+/g, '-').slice(-60) || 'root'}-${createHash('sha256').update(abs).digest('hex').slice(0, 8)}`;
   const dir = join(root, slug);

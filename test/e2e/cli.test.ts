@@ -225,3 +225,40 @@ describe('options that would silently unprotect Jira are refused', () => {
     expect(snapshotTree(t.dir)).toEqual(before);
   });
 });
+
+describe('review follow-ups', () => {
+  it('a symlinked web.xml stays a symlink; the file it points to is edited and restored', async () => {
+    t = tempJira('jira-7');
+    const { symlinkSync, renameSync, lstatSync } = await import('node:fs');
+    const real = join(t.root, 'web.xml.real');
+    renameSync(t.webXml, real);
+    symlinkSync(real, t.webXml);
+    const original = readFileSync(real);
+    expect((await cli(t, installArgs(t), { env: skeyEnv })).exitCode).toBe(0);
+    expect(lstatSync(t.webXml).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toContain('<filter-name>duoauth</filter-name>');
+    expect((await cli(t, ['uninstall', '-d', t.dir, '--yes'])).exitCode).toBe(0);
+    expect(lstatSync(t.webXml).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real).equals(original)).toBe(true);
+  });
+
+  it('a key pasted as -h is not echoed back', async () => {
+    t = tempJira('jira-7');
+    const r = await cli(t, installArgs(t).map((a) => (a === KEYS.host ? KEYS.skey : a)), { env: skeyEnv });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).not.toContain(KEYS.skey);
+    expect(r.stderr).toContain('looks like a key');
+  });
+
+  it('the install dir and a symlink to it share one lock and one history', async () => {
+    t = tempJira('jira-7');
+    const { symlinkSync } = await import('node:fs');
+    const link = join(t.root, 'current');
+    symlinkSync(t.dir, link);
+    expect((await cli(t, installArgs(t), { env: skeyEnv })).exitCode).toBe(0);
+    const r = await cli(t, ['rollback', '-d', link, '--list']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/install/);
+    expect(readdirSync(t.state)).toHaveLength(1);
+  });
+});
