@@ -56,7 +56,7 @@ function installOptions(cmd: Command): Command {
     .option('--jira-home <dir>', JIRA_HOME_HELP);
 }
 
-const COMMANDS = ['install', 'dry-run', 'uninstall', 'disable', 'enable', 'rollback', 'addon', 'doctor', 'restart'] as const;
+const COMMANDS = ['install', 'dry-run', 'uninstall', 'disable', 'enable', 'rollback', 'repair', 'addon', 'doctor', 'restart'] as const;
 
 /**
  * The program with every command, or with only `only` (what argv names): commander's option set-up is a
@@ -102,6 +102,13 @@ export function buildProgram(onRun: (inv: Invocation) => void, only?: string): C
       .option('--checkpoint <id>', 'undo this checkpoint instead of the newest applied change')
       .addHelpText('after', '\nDistinct from uninstall: rollback puts back exactly what one change replaced (an earlier Duo setup included)\nand refuses when a file was changed since.')
       .action(action('rollback'));
+  }
+  if (want('repair')) {
+    program.command('repair').description('restore the files an interrupted duo-jira run left half-changed (from its checkpoint); nothing else')
+      .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
+      .option('--json', 'print one JSON document instead of text')
+      .option('--no-color', 'no colors')
+      .action(action('repair'));
   }
   if (want('addon')) {
     const addon = program.command('addon').description('the duo-twofactor add-on in $JIRA_HOME/plugins/installed-plugins: install, uninstall, status');
@@ -196,6 +203,7 @@ async function loadCommand(name: string): Promise<{ run(opts: never, ctx: Ctx): 
     case 'doctor': return import('./commands/doctor.js');
     case 'restart': return import('./commands/restart.js');
     case 'rollback': return import('./commands/rollback.js');
+    case 'repair': return import('./commands/repair.js');
     case 'addon install':
     case 'addon uninstall':
     case 'addon status': return import('./commands/addon.js');

@@ -56,8 +56,14 @@ export async function openSession(opts: CommonOptions, command: string, ctx: Ctx
   await checkLayout(paths);
   const state = statePaths(paths.root, ctx.env);
   if (opts.dryRun) {
-    const pending = await hasInterrupted(state);
-    return { paths, state, recovered: pending ? 'an interrupted earlier run will be repaired first by the real run' : undefined, release: async () => {} };
+    // A plan computed from half-changed files would show the wrong change: repair first, then look.
+    if (await hasInterrupted(state)) {
+      throw new EnvironmentError(
+        `An earlier duo-jira run on ${paths.root} was interrupted and left files half-changed, so a dry-run now would plan against the wrong files. Nothing was changed.`,
+        `Run \`duo-jira repair -d ${paths.root}\` (it restores every file from that run's checkpoint and changes nothing else), then the dry-run again.`,
+      );
+    }
+    return { paths, state, release: async () => {} };
   }
   await fs.mkdir(state.dir, { recursive: true, mode: 0o700 }).catch((e) => {
     throw new EnvironmentError(`Cannot create duo-jira's state folder ${state.dir}: ${(e as Error).message}`, 'Run as root (or set DUO_JIRA_STATE_DIR to a folder you can write).');

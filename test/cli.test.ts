@@ -22,6 +22,7 @@ describe('argv → options', () => {
     ['uninstall --restart --keep-addon', 'uninstall', { restart: true, keepAddon: true }],
     ['disable --restart', 'disable', { restart: true }],
     ['rollback --list', 'rollback', { list: true }],
+    ['repair -d /j --json', 'repair', { jiraDir: '/j', json: true }],
     ['rollback --checkpoint 20261204 --yes --dry-run', 'rollback', { checkpoint: '20261204', yes: true, dryRun: true }],
     ['addon install --jira-home /h --artifacts rel.zip', 'addon install', { addonAction: 'install', jiraHome: '/h', artifacts: 'rel.zip' }],
     ['addon uninstall --yes', 'addon uninstall', { addonAction: 'uninstall', yes: true }],

@@ -449,7 +449,7 @@ export function checkJournal(f: DoctorFacts): Check {
   }
   const what = `${j.command ?? 'duo-jira'} run${j.startedAt ? ` started ${j.startedAt}` : ''}`;
   return check('journal', 'fail', `an interrupted ${what} left its journal (${j.path}): files may be half-changed`,
-    `The next duo-jira change (install, uninstall, disable, enable, addon or rollback; not doctor or --dry-run) repairs it first: it restores every file from ${j.checkpoint ?? 'the checkpoint'}.`);
+    `${command(f, 'repair')} restores every file from ${j.checkpoint ?? 'the checkpoint'} (any duo-jira change also does that first).`);
 }
 
 // ---------------------------------------------------------------------------------------------

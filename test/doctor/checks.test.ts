@@ -260,7 +260,7 @@ describe('journal', () => {
     expect(checkJournal(facts({ journal: { path: 'j', interrupted: true, inProgress: { pid: 4, command: 'install', startedAt: 't' } } })).status).toBe('warn');
     expect(checkJournal(facts({ journal: { path: 'j', interrupted: true, command: 'install', checkpoint: '/s/cp' } }))).toMatchObject({
       status: 'fail',
-      fix: 'The next duo-jira change (install, uninstall, disable, enable, addon or rollback; not doctor or --dry-run) repairs it first: it restores every file from /s/cp.',
+      fix: "duo-jira repair -d '/opt/jira 7' restores every file from /s/cp (any duo-jira change also does that first).",
     });
   });
 });

@@ -262,3 +262,35 @@ describe('review follow-ups', () => {
     expect(readdirSync(t.state)).toHaveLength(1);
   });
 });
+
+describe('repair', () => {
+  /** What a kill -9 between two writes leaves: a journal pointing at the install's checkpoint, a half-written web.xml. */
+  async function interrupted(): Promise<Map<string, string>> {
+    t = tempJira('jira-7');
+    const original = snapshotTree(t.dir);
+    expect((await cli(t, installArgs(t), { env: skeyEnv })).exitCode).toBe(0);
+    const [stateDir] = readdirSync(t.state);
+    const sd = join(t.state, stateDir!);
+    const [cp] = readdirSync(join(sd, 'checkpoints'));
+    writeFileSync(join(sd, 'journal.json'), JSON.stringify({ checkpoint: cp, pid: 999999, startedAt: 'then' }));
+    writeFileSync(t.webXml, '<web-app>half written');
+    return original;
+  }
+
+  it('a dry-run refuses to plan against half-changed files and names the repair', async () => {
+    const original = await interrupted();
+    const before = snapshotTree(t.dir);
+    const r = await cli(t, [...installArgs(t), '--dry-run'], { env: skeyEnv });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/interrupted.*half-changed/s);
+    expect(r.stderr).toContain(`duo-jira repair -d ${t.dir}`);
+    expect(snapshotTree(t.dir)).toEqual(before);
+    const rep = await cli(t, ['repair', '-d', t.dir]);
+    expect(rep.exitCode, rep.stderr).toBe(0);
+    expect(rep.stdout).toMatch(/repaired an interrupted install run: restored every file/);
+    expect(snapshotTree(t.dir)).toEqual(original);
+    const again = await cli(t, ['repair', '-d', t.dir, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ action: 'repair', repaired: false });
+    expect((await cli(t, [...installArgs(t), '--dry-run'], { env: skeyEnv })).exitCode).toBe(0);
+  });
+});
