@@ -9,6 +9,21 @@ let t: TempJira;
 afterEach(() => t?.cleanup());
 const skeyEnv = { DUO_SKEY: KEYS.skey };
 
+/**
+ * Install, then recreate what a kill -9 between two writes leaves: the journal of the install's checkpoint
+ * and a tree that is half new (jars in, web.xml mangled). Returns the tree as it was before the install.
+ */
+async function interruptedInstall(): Promise<Map<string, string>> {
+  t = tempJira('jira-7');
+  const original = snapshotTree(t.dir);
+  expect((await cli(t, installArgs(t), { env: skeyEnv })).exitCode).toBe(0);
+  const sd = join(t.state, readdirSync(t.state)[0]!);
+  const [cp] = readdirSync(join(sd, 'checkpoints'));
+  writeFileSync(join(sd, 'journal.json'), JSON.stringify({ checkpoint: cp, pid: 999999, startedAt: 'then' }));
+  writeFileSync(t.webXml, '<web-app>half written');
+  return original;
+}
+
 describe('duo-jira install / uninstall (built CLI)', () => {
   it('installs, reports, and uninstall restores the tree byte for byte', async () => {
     t = tempJira('jira-7');
@@ -184,16 +199,8 @@ describe('duo-jira install / uninstall (built CLI)', () => {
   });
 
   it('the next run repairs a run that was killed mid-way (journal left behind)', async () => {
-    t = tempJira('jira-7');
-    const original = snapshotTree(t.dir);
-    expect((await cli(t, installArgs(t), { env: skeyEnv })).exitCode).toBe(0);
-    // Recreate what a kill -9 between two writes leaves: the journal of the install's checkpoint, the
-    // manifest still pending, and a tree that is half new (jars in, web.xml mangled).
-    const [stateDir] = readdirSync(t.state);
-    const sd = join(t.state, stateDir!);
-    const [cp] = readdirSync(join(sd, 'checkpoints'));
-    writeFileSync(join(sd, 'journal.json'), JSON.stringify({ checkpoint: cp, pid: 999999, startedAt: 'then' }));
-    writeFileSync(t.webXml, '<web-app>half written');
+    const original = await interruptedInstall();
+    const sd = join(t.state, readdirSync(t.state)[0]!);
     const r = await cli(t, ['uninstall', '-d', t.dir, '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/repaired an interrupted install run/);
@@ -264,21 +271,8 @@ describe('review follow-ups', () => {
 });
 
 describe('repair', () => {
-  /** What a kill -9 between two writes leaves: a journal pointing at the install's checkpoint, a half-written web.xml. */
-  async function interrupted(): Promise<Map<string, string>> {
-    t = tempJira('jira-7');
-    const original = snapshotTree(t.dir);
-    expect((await cli(t, installArgs(t), { env: skeyEnv })).exitCode).toBe(0);
-    const [stateDir] = readdirSync(t.state);
-    const sd = join(t.state, stateDir!);
-    const [cp] = readdirSync(join(sd, 'checkpoints'));
-    writeFileSync(join(sd, 'journal.json'), JSON.stringify({ checkpoint: cp, pid: 999999, startedAt: 'then' }));
-    writeFileSync(t.webXml, '<web-app>half written');
-    return original;
-  }
-
   it('a dry-run refuses to plan against half-changed files and names the repair', async () => {
-    const original = await interrupted();
+    const original = await interruptedInstall();
     const before = snapshotTree(t.dir);
     const r = await cli(t, [...installArgs(t), '--dry-run'], { env: skeyEnv });
     expect(r.exitCode).toBe(3);
