@@ -77,7 +77,7 @@ export const render = {
     const d = await diff(plan, ctx);
     if (flags.json) return json(plan, { dryRun: true, changed: true, diff: d });
     const c = paint(ctx);
-    let out = c.bold(`duo-jira ${plan.command} --dry-run: this is the plan; nothing was changed.\n`);
+    let out = c.bold(`duo-jira ${plan.command} --dry-run: this is the plan; nothing was changed.`) + '\n';
     if (d) out += '\n' + d + (d.endsWith('\n') ? '' : '\n');
     const jars = jarLines(plan);
     if (jars) out += `\nWEB-INF/lib:\n${jars}\n`;
@@ -90,7 +90,7 @@ export const render = {
   applied(plan: Plan, result: ApplyResult, flags: RunFlags, ctx: Ctx): string {
     if (flags.json) return json(plan, { dryRun: false, changed: true, checkpoint: result.checkpoint, backups: result.backups });
     const c = paint(ctx);
-    let out = c.green(`✔ duo-jira ${plan.command}: done in ${plan.jiraDir}\n`) + summary(plan, ctx);
+    let out = c.green(`✔ duo-jira ${plan.command}: done in ${plan.jiraDir}`) + '\n' + summary(plan, ctx);
     out += `  backup: ${result.checkpoint} (0600; undo with \`duo-jira rollback\`)\n`;
     // With --restart the next steps follow the restart (render.restarted).
     if (plan.nextSteps.length && !flags.restart) out += nextSteps(plan);
@@ -101,7 +101,7 @@ export const render = {
   restarted(plan: Plan, result: ApplyResult, r: RestartOutcome, flags: RunFlags, ctx: Ctx): string {
     if (flags.json) return json(plan, { dryRun: false, changed: true, checkpoint: result.checkpoint, backups: result.backups, restart: r });
     const c = paint(ctx);
-    let out = c.green(`✔ Jira restarted (${r.method}) and is ${r.state} with the new configuration (${r.statusUrl})\n`);
+    let out = c.green(`✔ Jira restarted (${r.method}) and is ${r.state} with the new configuration (${r.statusUrl})`) + '\n';
     if (plan.nextSteps.length) out += nextSteps(plan);
     return maskSecrets(out, plan.secrets);
   },
