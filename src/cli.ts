@@ -18,11 +18,17 @@ Exit codes:
   3  Jira layout, permissions,       6  doctor: at least one check failed
      artifacts or Duo rejected keys  1  internal error (a bug)`;
 
-function common(cmd: Command, { dryRun = true } = {}): Command {
-  cmd.option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR);
-  if (dryRun) cmd.option('--dry-run', 'print the plan (diff of web.xml, jars) and change nothing');
+/** The flags of the commands that change something: those of readOnly plus --dry-run and --yes. */
+function common(cmd: Command): Command {
+  return readOnly(cmd)
+    .option('--dry-run', 'print the plan (diff of web.xml, jars) and change nothing')
+    .option('--yes', 'do not ask for confirmation (required without a terminal)');
+}
+
+/** The flags of the commands that change nothing: -d, --json, --no-color. */
+function readOnly(cmd: Command): Command {
   return cmd
-    .option('--yes', 'do not ask for confirmation (required without a terminal)')
+    .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
     .option('--json', 'print one JSON document instead of text')
     .option('--no-color', 'no colors (NO_COLOR is respected too)');
 }
@@ -104,10 +110,7 @@ export function buildProgram(onRun: (inv: Invocation) => void, only?: string): C
       .action(action('rollback'));
   }
   if (want('repair')) {
-    program.command('repair').description('restore the files an interrupted duo-jira run left half-changed (from its checkpoint); nothing else')
-      .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
-      .option('--json', 'print one JSON document instead of text')
-      .option('--no-color', 'no colors')
+    readOnly(program.command('repair').description('restore the files an interrupted duo-jira run left half-changed (from its checkpoint); nothing else'))
       .action(action('repair'));
   }
   if (want('addon')) {
@@ -121,35 +124,26 @@ export function buildProgram(onRun: (inv: Invocation) => void, only?: string): C
         .option('--artifacts <dir|zip>', 'the duo_jira release (default ./etc)')
         .action(action(`addon ${name}`, { addonAction: name }));
     }
-    addon.command('status').description('where the add-on is, which version, and whether Jira is running (changes nothing)')
-      .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
+    readOnly(addon.command('status').description('where the add-on is, which version, and whether Jira is running (changes nothing)'))
       .option('--jira-home <dir>', JIRA_HOME_HELP)
       .option('--artifacts <dir|zip>', 'compare with this duo_jira release')
-      .option('--json', 'print one JSON document instead of text')
-      .option('--no-color', 'no colors')
       .action(action('addon status', { addonAction: 'status' }));
   }
   if (want('doctor')) {
-    program.command('doctor').description('check the setup and report; changes nothing (exit 6 when a check fails)')
-      .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
+    readOnly(program.command('doctor').description('check the setup and report; changes nothing (exit 6 when a check fails)'))
       .option('--jira-home <dir>', 'Jira home directory (default: from setenv.sh / jira-application.properties)')
       .option('--offline', 'skip the checks that talk to Duo')
-      .option('--json', 'print one JSON document instead of text')
       .option('--verbose', 'show details for every check')
-      .option('--no-color', 'no colors')
       .action(action('doctor'));
   }
   if (want('restart')) {
-    program.command('restart').description('restart Jira the way it is run here and wait until /status is RUNNING')
-      .option('-d, --jira-dir <dir>', 'Jira installation directory', DEFAULT_JIRA_DIR)
+    readOnly(program.command('restart').description('restart Jira the way it is run here and wait until /status is RUNNING'))
       .option('--timeout <seconds>', 'how long to wait for RUNNING', (v) => parsePositive(v, '--timeout'), 300)
       .option('--no-wait', 'do not wait for Jira to come back')
       .addOption(new Option('--method <method>', 'how to restart (default: detected)').choices(['systemd', 'initd', 'scripts']))
-      .option('--json', 'print one JSON document instead of text')
-      .option('--no-color', 'no colors')
       .action(action('restart'));
-
-  }  return program;
+  }
+  return program;
 }
 
 function parsePositive(v: string, flag: string): number {
