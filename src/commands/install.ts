@@ -115,8 +115,8 @@ export async function planInstall(opts: InstallOptions, session: Session, ctx: C
     plan.actions.push({ kind: 'write', path: paths.webXml, content: result.after, expect: { sha256: sha256(file.bytes) }, role: 'web.xml' });
     plan.webxml = { path: paths.webXml, before: file.bytes, after: result.after };
     plan.changes.push(`web.xml: ${describeWebXml(existing, result.intent.state === 'installed' ? result.intent.params : [], !!file.facts.duo.filter)}`);
+    await secretHygiene(paths.webXml, plan);
   }
-  if (result.changed) await secretHygiene(paths.webXml, plan);
   plan.notes.push(...result.notes, `ikey ${creds.ikey}, skey ${mask(creds.skey)}, akey ${mask(akey)}${existing.akey && akey === existing.akey ? ' (kept)' : ''}, host ${creds.host}`);
   if (!opts.withAddon) {
     plan.nextSteps.push(
