@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+// CommonJS (see bin/package.json): on Node 20 an ES module entry alone costs more than all of commander.
+// dist/boot.cjs loads the bundles with V8's code cache (src/boot.ts).
+'use strict';
+const { join } = require('node:path');
 
-process.exitCode = await main(process.argv.slice(2));
+const dist = join(__dirname, '..', 'dist');
+require(join(dist, 'boot.cjs')).run(dist, process.argv.slice(2));

@@ -1,24 +1,51 @@
-// Bundle the CLI: dist/cli.js holds only the commander wiring (so `duo-jira --help` loads one small file),
-// and each command is bundled on its own into dist/commands/<name>/: one file for everything the command
-// needs up front, plus chunks for what it loads lazily (the Duo API client, prompts, diff). A run thus
-// loads two modules instead of a dozen shared chunks, which is measurable at this size (bench/).
+// Bundle the CLI into dist/ as CommonJS, loaded by dist/boot.cjs (src/boot.ts) with V8's code cache:
+//   dist/cli.cjs                 the commander wiring only (so `duo-jira --help` loads one small file)
+//   dist/commands/<name>.cjs     everything one command needs up front: a run compiles two bundles
+//   dist/lib/<package>.cjs       the big libraries a command loads only when needed (undici, execa, …)
+//   *.cjs.cache                  V8's compiled code for each bundle, tagged with this build's id
+// CommonJS rather than ESM because on Node 20 the ESM loader and the ESM facades of builtins cost more
+// than the whole of commander, and because V8's code cache is only reachable from a vm.Script.
 // Whitespace and syntax are minified; names are kept so stack traces stay readable.
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const buildId = randomBytes(8).toString('hex');
+/** Loaded when first used; each becomes its own bundle in dist/lib/. */
+const lazy = { undici: 'undici', execa: 'execa', diff: 'diff', '@inquirer/prompts': 'inquirer-prompts', fflate: 'fflate', chalk: 'chalk' };
 
 const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
-  // Some CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  outExtension: { '.js': '.cjs' },
+  // import() becomes require(), which src/boot.ts serves; a vm.Script has no ESM loader behind it.
+  supported: { 'dynamic-import': false },
+  banner: { js: `/*duo-jira build ${buildId}*/` },
+  // The few import.meta.url uses (lazy builtins, finding package.json) get the bundle's own file URL.
+  define: { 'import.meta.url': '__duo_import_meta_url' },
 };
+const metaUrl = 'var __duo_import_meta_url=require("node:url").pathToFileURL(__filename).href;';
+
+/** Lazy libraries and other commands are separate bundles, required by their path in dist/. */
+function externals(fromDir) {
+  return {
+    name: 'separate-bundles',
+    setup(b) {
+      // cli.ts loads each command; a command using another's code (install → restart) bundles it.
+      b.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => (args.importer.endsWith('src/cli.ts') ? { path: args.path.replace(/\.js$/, '.cjs'), external: true } : undefined));
+      b.onResolve({ filter: /.*/ }, (args) => (args.path in lazy && args.kind === 'dynamic-import' ? { path: `${fromDir}lib/${lazy[args.path]}.cjs`, external: true } : undefined));
+    },
+  };
+}
 
 // commander requires child_process at load time, only to run git-style executable subcommands, which
 // duo-jira has none of. Loading it (and net, dgram, streams with it) is ~10% of `--help`: defer it.
@@ -35,17 +62,21 @@ const lazyChildProcessForCommander = {
 
 const commands = readdirSync('src/commands').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
 rmSync('dist', { recursive: true, force: true });
+const withMetaUrl = { ...common, banner: { js: common.banner.js + metaUrl } };
 await Promise.all([
-  build({
-    ...common,
-    entryPoints: { cli: 'src/cli.ts' },
-    outdir: 'dist',
-    plugins: [{
-      name: 'commands-are-separate-bundles',
-      setup(b) {
-        b.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: args.path.replace(/\.js$/, '/index.js'), external: true }));
-      },
-    }, lazyChildProcessForCommander],
-  }),
-  ...commands.map((name) => build({ ...common, entryPoints: { index: `src/commands/${name}.ts` }, outdir: `dist/commands/${name}` })),
+  build({ ...common, entryPoints: { boot: 'src/boot.ts' }, outdir: 'dist', banner: {} }),
+  build({ ...withMetaUrl, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', plugins: [externals('./'), lazyChildProcessForCommander] }),
+  ...commands.map((name) => build({ ...withMetaUrl, entryPoints: { [name]: `src/commands/${name}.ts` }, outdir: 'dist/commands', plugins: [externals('../')] })),
+  ...Object.entries(lazy).map(([pkg, name]) => build({ ...withMetaUrl, entryPoints: { [name]: pkg }, outdir: 'dist/lib' })),
 ]);
+
+// Every bundle runs in a vm.Script without an ESM loader: an import() left over would fail at run time.
+const bundles = ['cli.cjs', ...commands.map((c) => `commands/${c}.cjs`), ...Object.values(lazy).map((l) => `lib/${l}.cjs`)].map((f) => join('dist', f));
+for (const file of bundles) {
+  if (/\bimport\(/.test(readFileSync(file, 'utf8'))) throw new Error(`${file} still contains import(): it would fail under dist/boot.cjs`);
+}
+const { writeCache } = createRequire(import.meta.url)('../dist/boot.cjs');
+for (const file of bundles) writeCache(join(process.cwd(), file));
+// Then replace the caches of the bundles the everyday commands load with ones made after running them.
+const train = spawnSync(process.execPath, ['scripts/train-code-cache.mjs'], { encoding: 'utf8' });
+if (train.status !== 0) throw new Error(`training the code cache failed:\n${train.stdout}${train.stderr}`);

@@ -15,7 +15,7 @@ describe('npm pack', () => {
     const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const paths = info!.files.map((f) => f.path);
     expect(paths).toContain('bin/duo-jira.js');
-    expect(paths).toContain('dist/cli.js');
+    for (const f of ['bin/package.json', 'dist/boot.cjs', 'dist/cli.cjs', 'dist/cli.cjs.cache', 'dist/commands/install.cjs', 'dist/lib/undici.cjs']) expect(paths).toContain(f);
     expect(paths.some((p) => p.startsWith('src/') || p.startsWith('test/') || p.startsWith('fixtures/'))).toBe(false);
     const prefix = join(work, 'prefix');
     await execa('npm', ['install', '-g', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, join(work, info!.filename)]);
