@@ -9,12 +9,13 @@ import type { Ctx } from './context.js';
 import { EnvironmentError } from './errors.js';
 import { statOwnership, type Ownership } from './fs/atomic.js';
 import type { Action } from './fs/transaction.js';
-import { resolveJiraHome } from './jira/home.js';
+import { describeHomeSource } from './jira/home.js';
+import { addonsRoot, findJiraHome } from './jira-home.js';
 import type { JiraPaths } from './jira/layout.js';
-import { parseProperties } from './jira/properties.js';
 import { parseJiraUser } from './jira/user-sh.js';
 import type { Plan } from './workflow.js';
 import { parseServerXml } from './jira/server-xml.js';
+import type { DetectProbes } from './service/detect.js';
 import { probeStatus } from './service/health.js';
 
 /** The add-on as copied by hand (duo-twofactor-1.4.3.jar) or as UPM stores an upload (plugin_123_duo-twofactor-1.4.3.jar). */
@@ -24,6 +25,8 @@ export interface AddonLocation {
   /** $JIRA_HOME, when found. */
   home?: string;
   source: 'option' | 'env' | 'setenv.sh' | 'systemd' | 'jira-application.properties' | 'none';
+  /** The systemd unit whose environment set it (source 'systemd'). */
+  unit?: string;
   /** <home or shared home>/plugins/installed-plugins, when the home exists. */
   pluginsDir?: string;
   /** Why there is no usable pluginsDir (for messages). */
@@ -31,39 +34,26 @@ export interface AddonLocation {
   warnings: string[];
 }
 
-/** Find $JIRA_HOME (--jira-home, else env / bin/setenv.sh / jira-application.properties) and its installed-plugins folder. */
-export async function locateAddonDir(paths: JiraPaths, jiraHome: string | undefined, ctx: Ctx): Promise<AddonLocation> {
+/** Find $JIRA_HOME (--jira-home, else env / bin/setenv.sh / systemd unit / jira-application.properties) and its installed-plugins folder. */
+export async function locateAddonDir(paths: JiraPaths, jiraHome: string | undefined, ctx: Ctx, serviceProbes?: Partial<DetectProbes>): Promise<AddonLocation> {
   let loc: AddonLocation;
   if (jiraHome) loc = { home: resolve(ctx.cwd, jiraHome), source: 'option', warnings: [] };
   else {
-    const r = resolveJiraHome({
-      env: ctx.env,
-      setenvSh: await fs.readFile(paths.setenvSh, 'utf8').catch(() => undefined),
-      appProperties: await fs.readFile(paths.appProperties, 'utf8').catch(() => undefined),
-    });
-    loc = { ...(r.home ? { home: r.home } : {}), source: r.source, warnings: r.source === 'none' ? [] : r.warnings };
+    const r = await findJiraHome(paths, ctx.env, serviceProbes);
+    loc = { ...(r.home ? { home: r.home } : {}), source: r.source, ...(r.unit ? { unit: r.unit } : {}), warnings: r.source === 'none' ? [] : r.warnings };
     if (!r.home) {
-      loc.problem = 'the Jira home was not found: not in the JIRA_HOME environment variable, bin/setenv.sh or jira-application.properties (jira.home)';
+      loc.problem = 'the Jira home was not found: not in the JIRA_HOME environment variable, bin/setenv.sh, the systemd unit running this install or jira-application.properties (jira.home)';
       return loc;
     }
   }
-  const from = loc.source === 'option' ? '--jira-home' : `from ${loc.source === 'env' ? 'the JIRA_HOME environment variable' : loc.source}`;
+  const from = loc.source === 'option' ? '--jira-home' : `from ${describeHomeSource(loc)}`;
   const st = await fs.stat(loc.home!).catch(() => undefined);
   if (!st?.isDirectory()) {
     loc.problem = `the Jira home ${loc.home} (${from}) does not exist or is not a directory`;
     return loc;
   }
-  // Data Center: add-ons live in the shared home (cluster.properties jira.shared.home).
-  let root = loc.home!;
-  const cluster = await fs.readFile(join(root, 'cluster.properties'), 'utf8').catch(() => undefined);
-  if (cluster !== undefined) {
-    try {
-      const shared = parseProperties(cluster).get('jira.shared.home')?.trim();
-      if (shared) root = resolve(loc.home!, shared);
-    } catch {
-      loc.warnings.push('cluster.properties could not be parsed; using the local home for add-ons.');
-    }
-  }
+  const { root, warning } = await addonsRoot(loc.home!);
+  if (warning) loc.warnings.push(warning);
   const dir = join(root, 'plugins', 'installed-plugins');
   const d = await fs.stat(dir).catch(() => undefined);
   if (!d?.isDirectory()) {

@@ -7,13 +7,17 @@ import { OFFICIAL } from '../artifacts.js';
 import type { Ctx } from '../context.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { readRelease } from '../fs/read-artifacts.js';
+import { describeHomeSource } from '../jira/home.js';
 import { jiraPaths } from '../jira/layout.js';
+import type { DetectProbes } from '../service/detect.js';
 import { emptyPlan, executePlan, openSession, type CommonOptions } from '../workflow.js';
 
 export interface AddonOptions extends CommonOptions {
   addonAction: 'install' | 'uninstall' | 'status';
   jiraHome?: string;
   artifacts?: string;
+  /** Test-only: systemd probes (finding a JIRA_HOME the unit running Jira sets). */
+  serviceProbes?: Partial<DetectProbes>;
 }
 
 export async function run(opts: AddonOptions, ctx: Ctx): Promise<number> {
@@ -23,7 +27,7 @@ export async function run(opts: AddonOptions, ctx: Ctx): Promise<number> {
   try {
     const paths = session.paths;
     const plan = emptyPlan(`addon ${opts.addonAction}`, paths.root);
-    const loc = await locateAddonDir(paths, opts.jiraHome, ctx);
+    const loc = await locateAddonDir(paths, opts.jiraHome, ctx, opts.serviceProbes);
     plan.warnings.push(...loc.warnings);
     if (opts.addonAction === 'install') {
       const release = await readRelease(opts.artifacts, ctx.cwd);
@@ -48,18 +52,18 @@ async function status(opts: AddonOptions, ctx: Ctx): Promise<number> {
   if (!(await fs.stat(paths.root).then((s) => s.isDirectory(), () => false))) {
     throw new EnvironmentError(`${paths.root} does not exist or is not a directory.`, 'Point -d at the Jira installation directory (default /opt/atlassian/jira).');
   }
-  const loc = await locateAddonDir(paths, opts.jiraHome, ctx);
+  const loc = await locateAddonDir(paths, opts.jiraHome, ctx, opts.serviceProbes);
   const dir = requirePluginsDir(loc, 'tell whether the duo-twofactor add-on is installed');
   const found = await listAddons(dir);
   const release = opts.artifacts ? await readRelease(opts.artifacts, ctx.cwd) : undefined;
   const up = await jiraRunning(paths);
   const addons = found.map((a) => ({ name: a.name, version: a.version, sha256: a.sha256, official: OFFICIAL[a.sha256] ?? null, matchesRelease: release?.addon ? release.addon.sha256 === a.sha256 : null }));
   if (opts.json) {
-    const doc = { jiraDir: paths.root, jiraHome: loc.home, jiraHomeSource: loc.source, pluginsDir: dir, installed: found.length > 0, addons, warnings: loc.warnings, jira: up ?? null };
+    const doc = { jiraDir: paths.root, jiraHome: loc.home, jiraHomeSource: loc.source, ...(loc.unit ? { jiraHomeUnit: loc.unit } : {}), pluginsDir: dir, installed: found.length > 0, addons, warnings: loc.warnings, jira: up ?? null };
     ctx.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     return 0;
   }
-  let out = `Jira home: ${loc.home} (${loc.source === 'option' ? '--jira-home' : `from ${loc.source}`})\n`;
+  let out = `Jira home: ${loc.home} (${loc.source === 'option' ? '--jira-home' : `from ${describeHomeSource(loc)}`})\n`;
   if (!found.length) out += `duo-twofactor add-on: not installed in ${dir}\n  install it with \`duo-jira addon install -d ${paths.root}\`\n`;
   for (const a of addons) {
     out += `duo-twofactor add-on: ${a.name} (version ${a.version}) in ${dir}\n`;

@@ -6,6 +6,7 @@ import { EXIT } from '../errors.js';
 import { runChecks, summarize } from '../doctor/checks.js';
 import { gather } from '../doctor/gather.js';
 import { renderHuman, renderJson, type Report } from '../doctor/render.js';
+import type { DetectProbes } from '../service/detect.js';
 import { DUO } from '../webxml/template.js';
 import { loadPaint } from '../paint.js';
 
@@ -17,6 +18,8 @@ export interface DoctorOptions {
   jiraHome?: string;
   /** Test-only: reach a local fake Duo instead of https://<host>, trusting this CA. */
   duo?: { origin?: string; ca?: string | Buffer };
+  /** Test-only: systemd probes (finding a JIRA_HOME the unit running Jira sets). */
+  serviceProbes?: Partial<DetectProbes>;
 }
 
 export async function run(opts: DoctorOptions, ctx: Ctx): Promise<number> {

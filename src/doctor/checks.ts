@@ -3,6 +3,7 @@
 import { LIB_FAMILIES } from '../artifacts.js';
 import { mask, validateCredentials, type Credentials } from '../credentials.js';
 import { ALLOWED_SKEW_SECONDS, type PreflightResult } from '../duo-api/client.js';
+import { describeHomeSource } from '../jira/home.js';
 import { support } from '../jira/version.js';
 import { DUO, OPTIONAL_PARAMS } from '../webxml/template.js';
 import type { Check, DoctorFacts, DuoState, FileMeta, Status, Summary } from './types.js';
@@ -130,8 +131,8 @@ export function checkVersion(f: DoctorFacts): Check {
 export function checkHome(f: DoctorFacts): Check {
   const h = f.home;
   const fix = `Pass it explicitly: ${command(f, 'doctor', ' --jira-home <path>')}`;
-  if (!h.path) return check('jira.home', 'warn', 'not found (looked at JIRA_HOME, bin/setenv.sh, jira-application.properties)', fix, h.warnings);
-  const from = h.source === 'option' ? '--jira-home' : h.source;
+  if (!h.path) return check('jira.home', 'warn', 'not found (looked at JIRA_HOME, bin/setenv.sh, the systemd unit running this install, jira-application.properties)', fix, h.warnings);
+  const from = describeHomeSource(h);
   if (!h.readable) {
     const why = h.error === 'ENOENT' ? 'does not exist' : `cannot be read (${h.error})`;
     const hint = h.error === 'ENOENT' ? fix : `Run doctor as root or as the Jira user, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`;

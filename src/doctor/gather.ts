@@ -10,11 +10,11 @@ import { preflight } from '../duo-api/client.js';
 import { UnsafeEditError } from '../errors.js';
 import { statePaths } from '../fs/state.js';
 import { listCheckpoints } from '../fs/transaction.js';
-import { resolveJiraHome } from '../jira/home.js';
 import { DEFAULT_JIRA_DIR, jiraPaths } from '../jira/layout.js';
-import { parseProperties } from '../jira/properties.js';
 import { parseJiraUser } from '../jira/user-sh.js';
 import { detectVersion } from '../jira/version.js';
+import { addonsRoot, findJiraHome } from '../jira-home.js';
+import type { DetectProbes } from '../service/detect.js';
 import { readWebXml } from '../webxml/index.js';
 import { childText, lineOf } from '../webxml/parse.js';
 import { nextElementSibling } from '../webxml/splice.js';
@@ -42,6 +42,8 @@ export interface GatherOptions {
   timeoutMs?: number;
   /** uid and group ids of a user name; default asks the system (`id`, so NSS/LDAP users work). */
   lookupUser?: (name: string) => Promise<{ uid: number; gids: number[] } | undefined>;
+  /** Test-only: systemd probes for finding a JIRA_HOME set by the unit that runs Jira. */
+  serviceProbes?: Partial<DetectProbes>;
 }
 
 /** UPM keeps uploaded add-ons as plugin_<n>_<original name>.jar; a hand copy keeps its own name. */
@@ -172,12 +174,8 @@ async function jiraHome(opts: GatherOptions, ctx: Ctx, paths: ReturnType<typeof 
   if (opts.jiraHome) {
     fact = { path: resolve(ctx.cwd, opts.jiraHome), source: 'option', warnings: [], readable: false };
   } else {
-    const r = resolveJiraHome({
-      env: ctx.env,
-      setenvSh: await fs.readFile(paths.setenvSh, 'utf8').catch(() => undefined),
-      appProperties: await fs.readFile(paths.appProperties, 'utf8').catch(() => undefined),
-    });
-    fact = { ...(r.home ? { path: r.home } : {}), source: r.source, warnings: r.warnings, readable: false };
+    const r = await findJiraHome(paths, ctx.env, opts.serviceProbes);
+    fact = { ...(r.home ? { path: r.home } : {}), source: r.source, ...(r.unit ? { unit: r.unit } : {}), warnings: r.warnings, readable: false };
   }
   if (!fact.path) return fact;
   try {
@@ -187,18 +185,9 @@ async function jiraHome(opts: GatherOptions, ctx: Ctx, paths: ReturnType<typeof 
     fact.error = errText(e);
     return fact;
   }
-  // Data Center: add-ons live in the shared home (cluster.properties jira.shared.home).
-  let pluginsRoot = fact.path;
-  const cluster = await fs.readFile(join(fact.path, 'cluster.properties'), 'utf8').catch(() => undefined);
-  if (cluster !== undefined) {
-    try {
-      const shared = parseProperties(cluster).get('jira.shared.home')?.trim();
-      if (shared) pluginsRoot = resolve(fact.path, shared);
-    } catch {
-      fact.warnings.push('cluster.properties could not be parsed; looking for add-ons in the local home.');
-    }
-  }
-  fact.pluginsDir = join(pluginsRoot, 'plugins', 'installed-plugins');
+  const addons = await addonsRoot(fact.path);
+  if (addons.warning) fact.warnings.push(addons.warning);
+  fact.pluginsDir = join(addons.root, 'plugins', 'installed-plugins');
   try {
     const names = (await fs.readdir(fact.pluginsDir)).sort();
     const addons: AddonJarFact[] = [];

@@ -113,6 +113,8 @@ export interface AddonJarFact {
 export interface HomeFact {
   path?: string;
   source: JiraHomeSource | 'option';
+  /** The systemd unit whose environment set it (source 'systemd'). */
+  unit?: string;
   warnings: string[];
   readable: boolean;
   error?: string;

@@ -133,3 +133,13 @@ export function resolveJiraHome(input: JiraHomeInput): JiraHome {
   );
   return { source: 'none', warnings };
 }
+
+/** Where a home was found, for messages: "bin/setenv.sh", "the environment of systemd unit jira.service", … */
+export function describeHomeSource(h: { source: string; unit?: string | undefined }): string {
+  switch (h.source) {
+    case 'option': return '--jira-home';
+    case 'env': return 'the JIRA_HOME environment variable';
+    case 'systemd': return `the environment of systemd unit ${h.unit ?? 'jira.service'}`;
+    default: return h.source;
+  }
+}

@@ -284,3 +284,20 @@ function nothingFound(paths: JiraPaths, s: Survey, wanted?: RestartKind): Enviro
 function describeFound(names: string[], root: string): string {
   return names.length === 0 ? 'none found' : `found ${names.join(', ')}, none of which refers to ${root}`;
 }
+
+/**
+ * The environment systemd gives this Jira: the `systemctl cat` text of the unit that runs this install
+ * (drop-ins included) followed by the EnvironmentFile= files it names, which systemd applies after
+ * Environment= lines (later lines win when read in this order). Undefined without such a unit.
+ */
+export async function serviceEnvironment(root: string, probes: Partial<DetectProbes> = {}): Promise<{ unit: string; text: string } | undefined> {
+  const s = await surveySystemd({ ...defaultProbes(), ...probes }, await rootVariants(root));
+  const unit = pickUnit(s.units.filter((u) => u.refersToJira));
+  if (!unit) return undefined;
+  const texts = [unit.text];
+  // "EnvironmentFile=-/etc/default/jira": the leading "-" means a missing file is fine.
+  for (const m of unit.text.matchAll(/^\s*EnvironmentFile=-?(.+)$/gm)) {
+    texts.push(await readFile(m[1]!.trim(), 'utf8').catch(() => ''));
+  }
+  return { unit: unit.name, text: texts.join('\n') };
+}

@@ -114,7 +114,7 @@ describe('install --with-addon, then uninstall', () => {
     const before = snapshotTree(t.dir);
     const r = await cli(t, installArgs(t, ['--with-addon']), { env: skeyEnv });
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(/Cannot install the duo-twofactor add-on: the Jira home was not found: not in the JIRA_HOME environment variable, bin\/setenv\.sh or jira-application\.properties/);
+    expect(r.stderr).toMatch(/Cannot install the duo-twofactor add-on: the Jira home was not found: not in the JIRA_HOME environment variable, bin\/setenv\.sh, the systemd unit running this install or jira-application\.properties/);
     expect(r.stderr).toMatch(/fix: Pass the Jira home directory with --jira-home <dir>/);
     expect(snapshotTree(t.dir)).toEqual(before);
   });
