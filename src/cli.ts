@@ -41,7 +41,7 @@ function restartOptions(cmd: Command): Command {
     .addOption(new Option('--method <method>', 'with --restart: how to restart (default: detected)').choices(['systemd', 'initd', 'scripts']));
 }
 
-const JIRA_HOME_HELP = 'Jira home directory, for the add-on (default: JIRA_HOME, bin/setenv.sh or jira-application.properties)';
+const JIRA_HOME_HELP = 'Jira home directory, for the add-on (default: JIRA_HOME, bin/setenv.sh, the systemd unit or jira-application.properties)';
 
 function installOptions(cmd: Command): Command {
   return restartOptions(common(cmd))
@@ -131,7 +131,7 @@ export function buildProgram(onRun: (inv: Invocation) => void, only?: string): C
   }
   if (want('doctor')) {
     readOnly(program.command('doctor').description('check the setup and report; changes nothing (exit 6 when a check fails)'))
-      .option('--jira-home <dir>', 'Jira home directory (default: from setenv.sh / jira-application.properties)')
+      .option('--jira-home <dir>', 'Jira home directory (default: JIRA_HOME, bin/setenv.sh, the systemd unit or jira-application.properties)')
       .option('--offline', 'skip the checks that talk to Duo')
       .option('--verbose', 'show details for every check')
       .action(action('doctor'));
