@@ -2,18 +2,16 @@
 //   dist/cli.cjs                 the commander wiring only (so `duo-jira --help` loads one small file)
 //   dist/commands/<name>.cjs     everything one command needs up front: a run compiles two bundles
 //   dist/lib/<package>.cjs       the big libraries a command loads only when needed (undici, execa, …)
-//   *.cjs.cache                  V8's compiled code for each bundle, tagged with this build's id
+//   *.cjs.cache                  V8's compiled code for each bundle, with a SHA-256 tying it to the bundle
 // CommonJS rather than ESM because on Node 20 the ESM loader and the ESM facades of builtins cost more
 // than the whole of commander, and because V8's code cache is only reachable from a vm.Script.
 // Whitespace and syntax are minified; names are kept so stack traces stay readable.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-const buildId = randomBytes(8).toString('hex');
 /** Loaded when first used; each becomes its own bundle in dist/lib/. */
 const lazy = { undici: 'undici', execa: 'execa', diff: 'diff', '@inquirer/prompts': 'inquirer-prompts', fflate: 'fflate', chalk: 'chalk' };
 
@@ -29,11 +27,12 @@ const common = {
   outExtension: { '.js': '.cjs' },
   // import() becomes require(), which src/boot.ts serves; a vm.Script has no ESM loader behind it.
   supported: { 'dynamic-import': false },
-  banner: { js: `/*duo-jira build ${buildId}*/` },
   // The few import.meta.url uses (lazy builtins, finding package.json) get the bundle's own file URL.
+  // "use strict" first: all sources are ES modules, which are strict, and a directive after the
+  // banner's statement would be a plain string.
+  banner: { js: '"use strict";var __duo_import_meta_url=require("node:url").pathToFileURL(__filename).href;' },
   define: { 'import.meta.url': '__duo_import_meta_url' },
 };
-const metaUrl = 'var __duo_import_meta_url=require("node:url").pathToFileURL(__filename).href;';
 
 /** Lazy libraries and other commands are separate bundles, required by their path in dist/. */
 function externals(fromDir) {
@@ -62,12 +61,11 @@ const lazyChildProcessForCommander = {
 
 const commands = readdirSync('src/commands').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
 rmSync('dist', { recursive: true, force: true });
-const withMetaUrl = { ...common, banner: { js: common.banner.js + metaUrl } };
 await Promise.all([
   build({ ...common, entryPoints: { boot: 'src/boot.ts' }, outdir: 'dist', banner: {} }),
-  build({ ...withMetaUrl, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', plugins: [externals('./'), lazyChildProcessForCommander] }),
-  ...commands.map((name) => build({ ...withMetaUrl, entryPoints: { [name]: `src/commands/${name}.ts` }, outdir: 'dist/commands', plugins: [externals('../')] })),
-  ...Object.entries(lazy).map(([pkg, name]) => build({ ...withMetaUrl, entryPoints: { [name]: pkg }, outdir: 'dist/lib' })),
+  build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', plugins: [externals('./'), lazyChildProcessForCommander] }),
+  ...commands.map((name) => build({ ...common, entryPoints: { [name]: `src/commands/${name}.ts` }, outdir: 'dist/commands', plugins: [externals('../')] })),
+  ...Object.entries(lazy).map(([pkg, name]) => build({ ...common, entryPoints: { [name]: pkg }, outdir: 'dist/lib' })),
 ]);
 
 // Every bundle runs in a vm.Script without an ESM loader: an import() left over would fail at run time.
@@ -78,5 +76,6 @@ for (const file of bundles) {
 const { writeCache } = createRequire(import.meta.url)('../dist/boot.cjs');
 for (const file of bundles) writeCache(join(process.cwd(), file));
 // Then replace the caches of the bundles the everyday commands load with ones made after running them.
-const train = spawnSync(process.execPath, ['scripts/train-code-cache.mjs'], { encoding: 'utf8' });
+// Only PATH passes: the training must not see this machine's JIRA_HOME, state folder or anything else.
+const train = spawnSync(process.execPath, ['scripts/train-code-cache.mjs'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 120_000 });
 if (train.status !== 0) throw new Error(`training the code cache failed:\n${train.stdout}${train.stderr}`);
