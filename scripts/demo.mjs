@@ -2,7 +2,7 @@
 // stand-in Duo release, then the diff of web.xml, doctor, disable/enable and uninstall. Offline; touches
 // nothing outside a temp folder.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -10,7 +10,13 @@ const repo = resolve(import.meta.dirname, '..');
 const root = mkdtempSync(join(tmpdir(), 'duo-jira-demo-'));
 const jira = join(root, 'jira');
 cpSync(join(repo, 'fixtures/jira-7'), jira, { recursive: true });
-const env = { ...process.env, DUO_JIRA_STATE_DIR: join(root, 'state'), DUO_SKEY: 'deadbeefdeadbeefdeadbeefdeadbeefdeadbeef' };
+// The copy's Jira home is inside the temp folder too, and this machine's JIRA_HOME is not passed on: on a
+// Jira server the demo's uninstall would otherwise remove the real Jira's duo-twofactor add-on.
+const home = join(root, 'home');
+mkdirSync(join(home, 'plugins', 'installed-plugins'), { recursive: true });
+writeFileSync(join(jira, 'atlassian-jira/WEB-INF/classes/jira-application.properties'), `jira.home = ${home}\n`);
+const { JIRA_HOME: _notThis, ...inherited } = process.env;
+const env = { ...inherited, DUO_JIRA_STATE_DIR: join(root, 'state'), DUO_SKEY: 'deadbeefdeadbeefdeadbeefdeadbeefdeadbeef' };
 const webXml = join(jira, 'atlassian-jira/WEB-INF/web.xml');
 const original = readFileSync(webXml);
 

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Ctx } from '../../src/context.js';
 
-import { KEYS, REPO, SAMPLE_RELEASE } from '../support/cli.js';
+import { homeInside, KEYS, REPO, SAMPLE_RELEASE } from '../support/cli.js';
 
 export { KEYS, REPO, SAMPLE_RELEASE };
 
@@ -52,6 +52,7 @@ export async function makeTree(fixture = 'jira-7'): Promise<Tree> {
   const home = join(root, 'home');
   const plugins = join(home, 'plugins', 'installed-plugins');
   await fs.mkdir(plugins, { recursive: true });
+  homeInside(dir, home);
   const state = join(root, 'state');
   return {
     root, dir, home, plugins, state,

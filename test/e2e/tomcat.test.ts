@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../support/cli.js';
+import { BIN, inheritedEnv } from '../support/cli.js';
 import { DUO_ARTIFACTS, VALID_DUO_KEYS, createFakeJira, haveTomcat, writeRejectingArtifacts, type FakeJira } from '../support/fake-jira-tomcat.js';
 import { snapshot, type FileState } from '../support/tree.js';
 
@@ -29,8 +29,8 @@ describe.skipIf(!tomcat.ok)('--restart on a real Tomcat (fake Jira, built CLI)',
     execa('node', [BIN, ...args], {
       reject: false,
       cwd: fake.root,
-      env: { DUO_JIRA_STATE_DIR: state, NO_COLOR: '1', DUO_SKEY: VALID_DUO_KEYS.skey },
-      extendEnv: true,
+      env: { ...inheritedEnv(), DUO_JIRA_STATE_DIR: state, NO_COLOR: '1', DUO_SKEY: VALID_DUO_KEYS.skey },
+      extendEnv: false,
     });
   const install = (artifacts: string) =>
     cli(['install', '-d', fake.dir, '-i', VALID_DUO_KEYS.ikey, '-h', VALID_DUO_KEYS.host, '--artifacts', artifacts, '--offline', '--with-addon', '--yes', ...restart]);

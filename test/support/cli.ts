@@ -1,6 +1,6 @@
 // Run the built CLI (bin/duo-jira.js → dist/) as a user would, in a temp Jira tree with its own state dir.
 import { execa } from 'execa';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -27,6 +27,7 @@ export function tempJira(fixture = 'jira-7'): TempJira {
   const root = mkdtempSync(join(tmpdir(), 'duo-jira-e2e-'));
   const dir = join(root, 'jira');
   cpSync(join(REPO, 'fixtures', fixture), dir, { recursive: true });
+  homeInside(dir, join(root, 'home'));
   return {
     root, dir, state: join(root, 'state'),
     webXml: join(dir, 'atlassian-jira/WEB-INF/web.xml'),
@@ -40,9 +41,25 @@ export async function cli(t: TempJira, args: string[], opts: { env?: Record<stri
     reject: false,
     cwd: t.root,
     input: opts.input,
-    env: { DUO_JIRA_STATE_DIR: t.state, NO_COLOR: '1', ...opts.env },
-    extendEnv: true,
+    env: { ...inheritedEnv(), DUO_JIRA_STATE_DIR: t.state, NO_COLOR: '1', ...opts.env },
+    extendEnv: false,
   });
+}
+
+/** This process's environment without JIRA_HOME: a test that places or removes the add-on would do it there. */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  const { JIRA_HOME: _notThis, ...rest } = process.env;
+  return rest;
+}
+
+/**
+ * The fixtures' jira.home is the installer's default, /var/atlassian/application-data/jira. In a copy
+ * that commands change, point it into the temp folder: on a machine with a real Jira there, uninstall
+ * would otherwise remove that Jira's duo-twofactor add-on.
+ */
+export function homeInside(jiraDir: string, home: string): void {
+  const props = join(jiraDir, 'atlassian-jira/WEB-INF/classes/jira-application.properties');
+  if (existsSync(props)) writeFileSync(props, readFileSync(props, 'utf8').replace(/^([ \t]*jira\.home[ \t]*=[ \t]*).*$/m, `$1${home}`));
 }
 
 export function installArgs(t: TempJira, extra: string[] = []): string[] {
