@@ -22,13 +22,19 @@ export async function findJiraHome(paths: JiraPaths, env: Record<string, string 
   };
   const first = resolveJiraHome(input);
   if (first.source === 'env' || first.source === 'setenv.sh') return first;
-  // A failing systemctl must not hide the answer the files gave.
-  const service = await serviceEnvironment(paths.root, probes).catch(() => undefined);
-  if (!service) return first;
-  const r = resolveJiraHome({ ...input, systemdEnv: service.text });
-  return r.source === 'systemd' ? { ...r, unit: service.unit } : r;
+  let service: Awaited<ReturnType<typeof serviceEnvironment>>;
+  try {
+    service = await serviceEnvironment(paths.root, probes);
+  } catch (e) {
+    // Not fatal: the files may well be right. But say so, since the unit's JIRA_HOME would win.
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return { ...first, warnings: [...first.warnings, `Could not ask systemd whether the unit running Jira sets JIRA_HOME (${why}); if it does, pass --jira-home.`] };
+  }
+  if (!service.env) return { ...first, warnings: [...service.warnings, ...first.warnings] };
+  const r = resolveJiraHome({ ...input, systemd: service.env });
+  const out = { ...r, warnings: [...service.warnings, ...r.warnings] };
+  return r.source === 'systemd' ? { ...out, unit: service.env.initScript ? `${service.env.unit} (${service.env.initScript.path})` : service.env.unit } : out;
 }
-
 
 /**
  * Where add-ons live under a home: on Data Center the shared home (jira.shared.home in the local home's
@@ -41,6 +47,6 @@ export async function addonsRoot(home: string): Promise<{ root: string; warning?
     const shared = parseProperties(cluster).get('jira.shared.home')?.trim();
     return { root: shared ? resolve(home, shared) : home };
   } catch {
-    return { root: home, warning: 'cluster.properties could not be parsed; looking for add-ons in the local home.' };
+    return { root: home, warning: 'cluster.properties could not be parsed; using the local home for add-ons.' };
   }
 }

@@ -50,7 +50,7 @@ describe('findJiraHome and the systemd unit', () => {
   it('an EnvironmentFile= overrides Environment= (as systemd applies them); a missing optional file is skipped', async () => {
     const { root, paths } = await jira();
     const envFile = join(root, 'etc-default-jira');
-    await writeFile(envFile, '# Jira\nexport JIRA_HOME="/data/jira"\n');
+    await writeFile(envFile, '# Jira\nJIRA_HOME="/data/jira"\n');
     const { probes } = systemd({ 'jira.service': unit(paths.root, 'Environment=JIRA_HOME=/srv/jira-home', `EnvironmentFile=-${envFile}`, `EnvironmentFile=-${join(root, 'absent')}`) });
     expect(await findJiraHome(paths, {}, probes)).toMatchObject({ home: '/data/jira', source: 'systemd' });
   });
@@ -69,10 +69,30 @@ describe('findJiraHome and the systemd unit', () => {
     expect(calls).toEqual([]);
   });
 
-  it('a failing systemctl leaves the answer of the files', async () => {
+  it('a failing or silent systemctl leaves the answer of the files, and says that systemd could not be asked', async () => {
     const { paths } = await jira({ [PROPS]: 'jira.home=/var/atlassian/application-data/jira\n' });
-    const probes: Partial<DetectProbes> = { ...systemd({}).probes, systemctl: async () => { throw new Error('Failed to connect to bus'); } };
-    expect(await findJiraHome(paths, {}, probes)).toMatchObject({ home: '/var/atlassian/application-data/jira', source: 'jira-application.properties' });
+    for (const systemctl of [async () => { throw new Error('Failed to connect to bus'); }, async () => ({ exitCode: undefined, stdout: '' })]) {
+      const r = await findJiraHome(paths, {}, { ...systemd({}).probes, systemctl });
+      expect(r).toMatchObject({ home: '/var/atlassian/application-data/jira', source: 'jira-application.properties' });
+      expect(r.warnings.join('\n')).toMatch(/Could not ask systemd whether the unit running Jira sets JIRA_HOME \((Failed to connect to bus|systemctl list-unit-files did not answer)\); if it does, pass --jira-home/);
+    }
+  });
+
+  it('of several units that mention this install, the one that starts Jira counts (not a backup job)', async () => {
+    const { paths } = await jira({ [PROPS]: 'jira.home=/var/atlassian/application-data/jira\n' });
+    const backup = `[Service]\nType=oneshot\nEnvironment=JIRA_HOME=/srv/stale\nExecStart=/usr/local/bin/backup ${paths.root}\n`;
+    const { probes } = systemd({ 'jira-backup.service': backup, 'jira-software.service': unit(paths.root, 'Environment=JIRA_HOME=/srv/jira-home') });
+    const r = await findJiraHome(paths, {}, probes);
+    expect(r).toMatchObject({ home: '/srv/jira-home', source: 'systemd', unit: 'jira-software.service' });
+    expect(r.warnings).toEqual([expect.stringMatching(/Several systemd units mention .* \(jira-backup\.service, jira-software\.service\); the Jira home is read from jira-software\.service/)]);
+  });
+
+  it('a SysV-generated unit: what its init script exports (SourcePath=)', async () => {
+    const { root, paths } = await jira({ [PROPS]: 'jira.home=/var/atlassian/application-data/jira\n' });
+    const script = join(root, 'init.d-jira');
+    await writeFile(script, `#!/bin/sh\nexport JIRA_HOME=/srv/from-initd\ncd ${paths.root}/bin && ./start-jira.sh\n`);
+    const { probes } = systemd({ 'jira.service': `# /run/systemd/generator.late/jira.service\n[Unit]\nSourcePath=${script}\n[Service]\nType=forking\nExecStart=${script} start\n` });
+    expect(await findJiraHome(paths, {}, probes)).toMatchObject({ home: '/srv/from-initd', source: 'systemd', unit: `jira.service (${script})` });
   });
 });
 

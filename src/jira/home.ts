@@ -5,7 +5,8 @@
 //   1. env JIRA_HOME (the environment duo-jira runs in: an explicit override by the admin);
 //   2. bin/setenv.sh: -Djira.home=… in an uncommented line, else the last uncommented JIRA_HOME=…
 //      (export JIRA_HOME=…, quotes and trailing comments handled; values with $VARIABLES skipped);
-//   3. the service environment (systemd Environment=JIRA_HOME=… or an EnvironmentFile line);
+//   3. the systemd unit that runs this install (Environment=, EnvironmentFile=, UnsetEnvironment=, a
+//      generated unit's init script), read by systemd's rules;
 //   4. jira.home in jira-application.properties (Java properties: C:\\Program Files\\… unescaped).
 import { parsePropertiesEntries } from './properties.js';
 
@@ -17,11 +18,19 @@ export interface JiraHomeInput {
   setenvSh?: string;
   /** Text of atlassian-jira/WEB-INF/classes/jira-application.properties. */
   appProperties?: string;
-  /**
-   * Service environment: a systemd unit (Environment= lines), `systemctl show -p Environment` output,
-   * or an EnvironmentFile (KEY=VALUE lines).
-   */
-  systemdEnv?: string;
+  /** The systemd unit that runs this install, as the caller found it. */
+  systemd?: ServiceEnvironment;
+}
+
+export interface ServiceEnvironment {
+  /** Unit name, e.g. jira.service. */
+  unit: string;
+  /** `systemctl cat` text: the unit and its drop-ins, in the order systemd applies them. */
+  unitText: string;
+  /** The EnvironmentFile= files in order; text undefined when it could not be read. */
+  envFiles: Array<{ path: string; text?: string | undefined }>;
+  /** A SysV-generated unit's script (SourcePath=), which runs Jira with what it exports. */
+  initScript?: { path: string; text: string } | undefined;
 }
 
 export interface JiraHome {
@@ -47,7 +56,7 @@ function shellValue(rest: string): string {
 
 const hasUnresolvedVar = (v: string) => /\$[{A-Za-z_]/.test(v);
 
-function fromSetenv(text: string, warnings: string[]): string | undefined {
+function fromSetenv(text: string, warnings: string[], label = 'bin/setenv.sh'): string | undefined {
   let assigned: string | undefined;
   let sysProp: string | undefined;
   for (const raw of text.split(/\r\n|\r|\n/)) {
@@ -61,7 +70,7 @@ function fromSetenv(text: string, warnings: string[]): string | undefined {
   for (const [what, v] of [['-Djira.home', sysProp], ['JIRA_HOME', assigned]] as const) {
     if (v === undefined || v.trim() === '') continue;
     if (hasUnresolvedVar(v)) {
-      warnings.push(`bin/setenv.sh sets ${what}=${v}, which uses shell variables duo-jira cannot expand; ignoring it.`);
+      warnings.push(`${label} sets ${what}=${v}, which uses shell variables duo-jira cannot expand; ignoring it.`);
       continue;
     }
     return v.trim();
@@ -69,24 +78,100 @@ function fromSetenv(text: string, warnings: string[]): string | undefined {
   return undefined;
 }
 
-function fromSystemd(text: string, warnings: string[]): string | undefined {
-  let found: string | undefined;
-  for (const raw of text.split(/\r\n|\r|\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const env = /^Environment=(.*)$/.exec(line);
-    // Environment= holds space-separated, optionally quoted KEY=VALUE words.
-    const words = env ? (env[1] as string).match(/"[^"]*"|'[^']*'|\S+/g) ?? [] : [line.replace(/^export\s+/, '')];
-    for (const w of words) {
-      const kv = /^JIRA_HOME=(.*)$/.exec(unquote(w));
-      if (kv) found = unquote(kv[1] as string);
+/** Words of a unit setting as systemd splits them: quotes may open anywhere in a word and are removed. */
+export function systemdWords(value: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\' && i + 1 < value.length) {
+      word = (word ?? '') + value[++i];
+    } else if (quote) {
+      if (c === quote) quote = undefined;
+      else word = (word ?? '') + c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      word ??= '';
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else {
+      word = (word ?? '') + c;
     }
   }
-  if (found !== undefined && hasUnresolvedVar(found)) {
-    warnings.push(`The service environment sets JIRA_HOME=${found}, which uses variables duo-jira cannot expand; ignoring it.`);
-    return undefined;
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/** The value of an EnvironmentFile line as systemd reads it: quoted, or the rest of the line trimmed. */
+function envFileValue(raw: string): string {
+  const v = raw.trim();
+  const q = /^"((?:[^"\\]|\\.)*)"|^'([^']*)'/.exec(v);
+  if (q) return q[1] !== undefined ? q[1].replace(/\\(.)/g, '$1') : q[2]!;
+  return v.replace(/\\(.)/g, '$1');
+}
+
+/** What one variable assignment says about the home: JIRA_HOME itself, or -Djira.home in *_OPTS/ARGS. */
+function note(key: string, value: string, into: { jiraHome?: string | undefined; sysProp?: string | undefined }): void {
+  if (key === 'JIRA_HOME') into.jiraHome = value;
+  const d = /-Djira\.home=("([^"]*)"|'([^']*)'|\S+)/.exec(value);
+  if (d) into.sysProp = d[2] ?? d[3] ?? d[1];
+}
+
+/**
+ * JIRA_HOME (or -Djira.home) as systemd hands it to Jira (systemd.exec(5)): Environment= words in
+ * order, an empty Environment= clearing the list; EnvironmentFile= files after them; UnsetEnvironment=
+ * last. A SysV-generated unit's init script runs after all that, so what it exports wins.
+ */
+function fromSystemd(svc: ServiceEnvironment, warnings: string[]): string | undefined {
+  const found: { jiraHome?: string | undefined; sysProp?: string | undefined } = {};
+  let unset = false;
+  for (const raw of svc.unitText.split(/\r\n|\r|\n/)) {
+    const m = /^\s*(Environment|UnsetEnvironment)\s*=\s*(.*)$/.exec(raw);
+    if (!m) continue;
+    const words = systemdWords(m[2]!);
+    if (m[1] === 'UnsetEnvironment') {
+      unset ||= words.some((w) => w === 'JIRA_HOME' || w.startsWith('JIRA_HOME='));
+    } else if (words.length === 0) {
+      found.jiraHome = found.sysProp = undefined;
+    } else {
+      for (const w of words) {
+        const eq = w.indexOf('=');
+        if (eq > 0) note(w.slice(0, eq), w.slice(eq + 1), found);
+      }
+    }
   }
-  return found?.trim() || undefined;
+  for (const file of svc.envFiles) {
+    if (file.text === undefined) {
+      warnings.push(`${svc.unit} reads ${file.path} (EnvironmentFile=), which duo-jira could not read; if it sets JIRA_HOME, pass --jira-home.`);
+      continue;
+    }
+    for (const raw of file.text.split(/\r\n|\r|\n/)) {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+      if (/^export\s+JIRA_HOME\s*=/.test(line)) {
+        warnings.push(`${file.path}: systemd ignores "${line}" (no "export" in an EnvironmentFile), so Jira does not get that JIRA_HOME.`);
+        continue;
+      }
+      const kv = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(line);
+      if (kv) note(kv[1]!, envFileValue(kv[2]!), found);
+    }
+  }
+  if (svc.initScript) {
+    const fromScript = fromSetenv(svc.initScript.text, warnings, svc.initScript.path);
+    if (fromScript) return fromScript;
+  }
+  if (unset) found.jiraHome = undefined;
+  for (const [what, v] of [['-Djira.home', found.sysProp], ['JIRA_HOME', found.jiraHome]] as const) {
+    if (v === undefined || v.trim() === '') continue;
+    if (/[$%]/.test(v)) {
+      warnings.push(`${svc.unit} sets ${what}=${v}, which uses variables or specifiers duo-jira does not expand; ignoring it.`);
+      continue;
+    }
+    return v.trim();
+  }
+  return undefined;
 }
 
 function fromProperties(text: string, warnings: string[]): string | undefined {
@@ -119,8 +204,8 @@ export function resolveJiraHome(input: JiraHomeInput): JiraHome {
     const h = fromSetenv(input.setenvSh, warnings);
     if (h) return { home: h, source: 'setenv.sh', warnings };
   }
-  if (input.systemdEnv !== undefined) {
-    const h = fromSystemd(input.systemdEnv, warnings);
+  if (input.systemd !== undefined) {
+    const h = fromSystemd(input.systemd, warnings);
     if (h) return { home: h, source: 'systemd', warnings };
   }
   if (input.appProperties !== undefined) {

@@ -9,6 +9,7 @@ const { access, readdir, readFile, realpath, stat } = quickFs;
 import { userInfo } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
+import type { ServiceEnvironment } from '../jira/home.js';
 import type { JiraPaths } from '../jira/layout.js';
 import { parseJiraUser } from '../jira/user-sh.js';
 import { formatArgv } from './exec.js';
@@ -57,7 +58,8 @@ export function defaultProbes(): DetectProbes {
     systemdBooted: async () => (await stat('/run/systemd/system').catch(() => undefined))?.isDirectory() ?? false,
     systemctl: async (args) => {
       const { execa } = await import('execa');
-      const r = await execa('systemctl', [...args, '--no-pager'], { stdin: 'ignore', reject: false, timeout: 15_000 });
+      // Read-only queries answer in milliseconds; a wedged systemd must not stall doctor or uninstall long.
+      const r = await execa('systemctl', [...args, '--no-pager'], { stdin: 'ignore', reject: false, timeout: 5_000 });
       return { exitCode: r.exitCode, stdout: String(r.stdout) };
     },
     isRoot: process.getuid?.() === 0,
@@ -99,6 +101,8 @@ interface Candidate {
   /** Unit text / script text. */
   text: string;
   refersToJira: boolean;
+  /** A SysV-generated unit's script (SourcePath=). */
+  source?: { path: string; text: string };
 }
 
 interface Survey {
@@ -142,7 +146,7 @@ async function surveySystemd(probes: DetectProbes, roots: string[]): Promise<Sur
     // A SysV-generated unit only names its script (SourcePath=/etc/init.d/jira); look inside that too.
     const source = /^SourcePath=(.+)$/m.exec(text)?.[1]?.trim();
     const sourceText = source ? await readFile(source, 'utf8').catch(() => '') : '';
-    units.push({ name, text, refersToJira: (await refersTo(text, roots)) || (await refersTo(sourceText, roots)) });
+    units.push({ name, text, refersToJira: (await refersTo(text, roots)) || (await refersTo(sourceText, roots)), ...(source ? { source: { path: source, text: sourceText } } : {}) });
   }
   return { probed: true, units };
 }
@@ -209,8 +213,15 @@ function lone<T>(xs: T[]): T | undefined {
   return xs.length === 1 ? xs[0] : undefined;
 }
 
+/**
+ * Of the units that mention this install, the one that runs Jira: one that starts it (start-jira.sh,
+ * startup.sh, catalina.sh, itself or through its init script) before one that only mentions the folder
+ * (a backup job, say), and jira.service before other names.
+ */
 function pickUnit(units: Candidate[]): Candidate | undefined {
-  return units.find((u) => u.name === 'jira.service') ?? units[0];
+  const starts = (u: Candidate) => /\b(start-jira|startup|catalina)\.sh\b/.test(`${u.text}\n${u.source?.text ?? ''}`);
+  const rank = (u: Candidate) => (starts(u) ? 0 : 2) + (u.name === 'jira.service' ? 0 : 1);
+  return [...units].sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : 1))[0];
 }
 
 function systemdMethod(unit: Candidate, why: string): RestartMethod {
@@ -258,7 +269,9 @@ async function scriptsMethod(paths: JiraPaths, probes: DetectProbes, reason: str
 
 function unusedNotes(s: Survey, m: RestartMethod, root: string): string[] {
   const notes: string[] = [];
-  for (const u of s.systemd.units) if (u.name !== m.unit && !u.refersToJira) notes.push(`systemd unit ${u.name} does not refer to ${root}; not used`);
+  for (const u of s.systemd.units) {
+    if (u.name !== m.unit) notes.push(u.refersToJira ? `systemd unit ${u.name} also mentions ${root} but does not start Jira there the way ${m.unit ?? 'the chosen method'} does; not used` : `systemd unit ${u.name} does not refer to ${root}; not used`);
+  }
   for (const c of s.initd.scripts) if (c.name !== m.initScript && !c.refersToJira) notes.push(`${c.name} does not refer to ${root}; not used`);
   return notes;
 }
@@ -286,18 +299,37 @@ function describeFound(names: string[], root: string): string {
 }
 
 /**
- * The environment systemd gives this Jira: the `systemctl cat` text of the unit that runs this install
- * (drop-ins included) followed by the EnvironmentFile= files it names, which systemd applies after
- * Environment= lines (later lines win when read in this order). Undefined without such a unit.
+ * The systemd unit that runs this install, with what it gives Jira's environment: its `systemctl cat`
+ * text (drop-ins included), the EnvironmentFile= files it names and a generated unit's init script.
+ * Undefined without such a unit. Reading only; src/jira/home.ts interprets it.
  */
-export async function serviceEnvironment(root: string, probes: Partial<DetectProbes> = {}): Promise<{ unit: string; text: string } | undefined> {
-  const s = await surveySystemd({ ...defaultProbes(), ...probes }, await rootVariants(root));
-  const unit = pickUnit(s.units.filter((u) => u.refersToJira));
-  if (!unit) return undefined;
-  const texts = [unit.text];
+export async function serviceEnvironment(root: string, probes: Partial<DetectProbes> = {}): Promise<{ env?: ServiceEnvironment; warnings: string[] }> {
+  const p = { ...defaultProbes(), ...probes };
+  // Unlike restart detection, a systemctl that does not answer is an error here: silence would read as
+  // "no unit sets JIRA_HOME".
+  const answering: DetectProbes = {
+    ...p,
+    systemctl: async (args) => {
+      const r = await p.systemctl(args);
+      if (r.exitCode === undefined) throw new Error(`systemctl ${args[0] ?? ''} did not answer`);
+      return r;
+    },
+  };
+  const s = await surveySystemd(answering, await rootVariants(root));
+  const mine = s.units.filter((u) => u.refersToJira);
+  const unit = pickUnit(mine);
+  if (!unit) return { warnings: [] };
+  const warnings = mine.length > 1 ? [`Several systemd units mention ${root} (${mine.map((u) => u.name).join(', ')}); the Jira home is read from ${unit.name}.`] : [];
+  const envFiles: ServiceEnvironment['envFiles'] = [];
   // "EnvironmentFile=-/etc/default/jira": the leading "-" means a missing file is fine.
-  for (const m of unit.text.matchAll(/^\s*EnvironmentFile=-?(.+)$/gm)) {
-    texts.push(await readFile(m[1]!.trim(), 'utf8').catch(() => ''));
+  for (const m of unit.text.matchAll(/^\s*EnvironmentFile\s*=\s*(-?)(.+)$/gm)) {
+    const path = m[2]!.trim();
+    if (/[*?[]/.test(path)) {
+      warnings.push(`${unit.name} reads EnvironmentFile=${path}; duo-jira does not expand wildcards, so if those files set JIRA_HOME, pass --jira-home.`);
+      continue;
+    }
+    const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' && m[1] === '-' ? '' : undefined));
+    envFiles.push({ path, text });
   }
-  return { unit: unit.name, text: texts.join('\n') };
+  return { env: { unit: unit.name, unitText: unit.text, envFiles, initScript: unit.source }, warnings };
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { resolveJiraHome, type JiraHomeInput } from '../../src/jira/home.js';
+import { resolveJiraHome, systemdWords, type JiraHomeInput, type ServiceEnvironment } from '../../src/jira/home.js';
 
 const PROPS = '# written by the installer\njira.home = /var/atlassian/application-data/jira\n';
+
+/** jira.service with these [Service] lines; the EnvironmentFile= lines it holds read `files` in order. */
+function unit(service: string, ...files: Array<string | undefined>): ServiceEnvironment {
+  const paths = [...service.matchAll(/^EnvironmentFile=-?(.+)$/gm)].map((m) => m[1]!);
+  return { unit: 'jira.service', unitText: `# /etc/systemd/system/jira.service\n[Service]\n${service}`, envFiles: paths.map((path, i) => ({ path, text: files[i] })) };
+}
 
 describe('resolveJiraHome', () => {
   const cases: Array<{ name: string; input: JiraHomeInput; home?: string; source: string; warn?: RegExp }> = [
@@ -68,25 +74,82 @@ describe('resolveJiraHome', () => {
     },
     {
       name: 'systemd Environment= line',
-      input: { setenvSh: '#JIRA_HOME=""', systemdEnv: '[Service]\nType=forking\nUser=jira\nEnvironment=JAVA_HOME=/usr/lib/jvm/java-11 JIRA_HOME=/data/svc\n', appProperties: PROPS },
+      input: { setenvSh: '#JIRA_HOME=""', systemd: unit('[Service]\nType=forking\nUser=jira\nEnvironment=JAVA_HOME=/usr/lib/jvm/java-11 JIRA_HOME=/data/svc\n'), appProperties: PROPS },
       home: '/data/svc',
       source: 'systemd',
     },
     {
       name: 'systemd quoted Environment= word',
-      input: { systemdEnv: 'Environment="JIRA_HOME=/data/with space"\n' },
+      input: { systemd: unit('Environment="JIRA_HOME=/data/with space"\n') },
       home: '/data/with space',
       source: 'systemd',
     },
     {
       name: 'systemd EnvironmentFile form',
-      input: { systemdEnv: '# env file\nJIRA_HOME="/data/envfile"\n' },
+      input: { systemd: unit('EnvironmentFile=/etc/default/jira\n', '# env file\nJIRA_HOME="/data/envfile"\n') },
       home: '/data/envfile',
       source: 'systemd',
     },
     {
+      name: 'systemd: quotes inside a word, as systemd unquotes them',
+      input: { systemd: unit('Environment=JIRA_HOME="/data/da ta" JAVA_HOME=/usr/lib/jvm\n'), appProperties: PROPS },
+      home: '/data/da ta',
+      source: 'systemd',
+    },
+    {
+      name: 'systemd: -Djira.home in CATALINA_OPTS beats JIRA_HOME, as in Jira',
+      input: { systemd: unit('Environment=JIRA_HOME=/data/env\nEnvironment="CATALINA_OPTS=-Xmx2g -Djira.home=/data/prop"\n') },
+      home: '/data/prop',
+      source: 'systemd',
+    },
+    {
+      name: 'systemd: EnvironmentFile overrides Environment=, spaces around = allowed',
+      input: { systemd: unit('Environment=JIRA_HOME=/data/unit\nEnvironmentFile=-/etc/default/jira\n', '# Jira\nJIRA_HOME = /data/file  \n') },
+      home: '/data/file',
+      source: 'systemd',
+    },
+    {
+      name: 'systemd: "export JIRA_HOME=" in an EnvironmentFile is ignored, as systemd ignores it',
+      input: { systemd: unit('EnvironmentFile=/etc/default/jira\n', 'export JIRA_HOME=/data/exported\n'), appProperties: PROPS },
+      home: '/var/atlassian/application-data/jira',
+      source: 'jira-application.properties',
+      warn: /systemd ignores "export JIRA_HOME=\/data\/exported"/,
+    },
+    {
+      name: 'systemd: an empty Environment= in a drop-in clears what the unit set',
+      input: { systemd: unit('Environment=JIRA_HOME=/data/old\n# /etc/systemd/system/jira.service.d/override.conf\n[Service]\nEnvironment=\n'), appProperties: PROPS },
+      home: '/var/atlassian/application-data/jira',
+      source: 'jira-application.properties',
+    },
+    {
+      name: 'systemd: UnsetEnvironment=JIRA_HOME removes it, wherever it came from',
+      input: { systemd: unit('EnvironmentFile=/etc/default/jira\nUnsetEnvironment=JIRA_HOME\n', 'JIRA_HOME=/data/file\n'), appProperties: PROPS },
+      home: '/var/atlassian/application-data/jira',
+      source: 'jira-application.properties',
+    },
+    {
+      name: 'systemd: specifiers and variables are not expanded: ignored with a warning',
+      input: { systemd: unit('Environment=JIRA_HOME=/data/%i\n'), appProperties: PROPS },
+      home: '/var/atlassian/application-data/jira',
+      source: 'jira-application.properties',
+      warn: /jira\.service sets JIRA_HOME=\/data\/%i, which uses variables or specifiers/,
+    },
+    {
+      name: 'systemd: an unreadable EnvironmentFile is said',
+      input: { systemd: unit('EnvironmentFile=/etc/jira/secret.env\n', undefined), appProperties: PROPS },
+      home: '/var/atlassian/application-data/jira',
+      source: 'jira-application.properties',
+      warn: /reads \/etc\/jira\/secret\.env \(EnvironmentFile=\), which duo-jira could not read/,
+    },
+    {
+      name: "systemd: a generated unit's init script exports JIRA_HOME after the unit's environment",
+      input: { systemd: { ...unit('Environment=JIRA_HOME=/data/unit\n'), initScript: { path: '/etc/init.d/jira', text: '#!/bin/sh\nexport JIRA_HOME=/data/initd\ncd /opt/atlassian/jira/bin && ./start-jira.sh\n' } } },
+      home: '/data/initd',
+      source: 'systemd',
+    },
+    {
       name: 'setenv.sh beats the service environment (catalina.sh sources it last)',
-      input: { setenvSh: 'JIRA_HOME=/from-setenv', systemdEnv: 'Environment=JIRA_HOME=/from-unit' },
+      input: { setenvSh: 'JIRA_HOME=/from-setenv', systemd: unit('Environment=JIRA_HOME=/from-unit') },
       home: '/from-setenv',
       source: 'setenv.sh',
     },
@@ -149,3 +212,17 @@ describe('resolveJiraHome', () => {
     else expect(r.warnings).toEqual([]);
   });
 });
+
+describe('systemdWords', () => {
+  it.each([
+    ['A=1 B=2', ['A=1', 'B=2']],
+    ['"A=with space" B=2', ['A=with space', 'B=2']],
+    ['A="with space"x', ['A=with spacex']],
+    ["A='single \"q\"'", ['A=single "q"']],
+    ['A=back\\ slash', ['A=back slash']],
+    ['', []],
+  ])('%s', (value, words) => {
+    expect(systemdWords(value)).toEqual(words);
+  });
+});
+

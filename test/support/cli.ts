@@ -53,13 +53,17 @@ export function inheritedEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * The fixtures' jira.home is the installer's default, /var/atlassian/application-data/jira. In a copy
- * that commands change, point it into the temp folder: on a machine with a real Jira there, uninstall
- * would otherwise remove that Jira's duo-twofactor add-on.
+ * The fixtures name real-looking Jira homes (the installer's /var/atlassian/application-data/jira in
+ * jira-application.properties, /data/jira/home in jira-8's setenv.sh). In a copy that commands change,
+ * point them into the temp folder: on a machine with a real Jira there, uninstall would otherwise remove
+ * that Jira's duo-twofactor add-on.
  */
 export function homeInside(jiraDir: string, home: string): void {
-  const props = join(jiraDir, 'atlassian-jira/WEB-INF/classes/jira-application.properties');
-  if (existsSync(props)) writeFileSync(props, readFileSync(props, 'utf8').replace(/^([ \t]*jira\.home[ \t]*=[ \t]*).*$/m, `$1${home}`));
+  const rewrite = (file: string, line: RegExp) => {
+    if (existsSync(file)) writeFileSync(file, readFileSync(file, 'utf8').replace(line, `$1${home}`));
+  };
+  rewrite(join(jiraDir, 'atlassian-jira/WEB-INF/classes/jira-application.properties'), /^([ \t]*jira\.home[ \t]*=[ \t]*).*$/gm);
+  rewrite(join(jiraDir, 'bin/setenv.sh'), /^([ \t]*(?:export[ \t]+)?JIRA_HOME=).*$/gm);
 }
 
 export function installArgs(t: TempJira, extra: string[] = []): string[] {
