@@ -2,6 +2,7 @@
 // the systemd unit running this install (Environment=, EnvironmentFile=), jira-application.properties.
 // The rules live in src/jira/home.ts (pure); this module gathers the texts. systemd is asked only when
 // neither the environment nor setenv.sh settles it, since it may mean running systemctl.
+import { isDuoJiraError } from './errors.js';
 import { quickFs as fs } from './fs/quick.js';
 import { resolveJiraHome, type JiraHome } from './jira/home.js';
 import type { JiraPaths } from './jira/layout.js';
@@ -27,8 +28,10 @@ export async function findJiraHome(paths: JiraPaths, env: Record<string, string 
     service = await serviceEnvironment(paths.root, probes);
   } catch (e) {
     // Not fatal: the files may well be right. But say so, since the unit's JIRA_HOME would win.
-    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return { ...first, warnings: [...first.warnings, `Could not ask systemd whether the unit running Jira sets JIRA_HOME (${why}); if it does, pass --jira-home.`] };
+    const said = isDuoJiraError(e)
+      ? `${e.message} If a unit sets JIRA_HOME, pass --jira-home.`
+      : `Could not ask systemd whether the unit running Jira sets JIRA_HOME (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); if it does, pass --jira-home.`;
+    return { ...first, warnings: [...first.warnings, said] };
   }
   if (!service.env) return { ...first, warnings: [...service.warnings, ...first.warnings] };
   const r = resolveJiraHome({ ...input, systemd: service.env });

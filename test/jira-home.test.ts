@@ -74,7 +74,7 @@ describe('findJiraHome and the systemd unit', () => {
     for (const systemctl of [async () => { throw new Error('Failed to connect to bus'); }, async () => ({ exitCode: undefined, stdout: '' })]) {
       const r = await findJiraHome(paths, {}, { ...systemd({}).probes, systemctl });
       expect(r).toMatchObject({ home: '/var/atlassian/application-data/jira', source: 'jira-application.properties' });
-      expect(r.warnings.join('\n')).toMatch(/Could not ask systemd whether the unit running Jira sets JIRA_HOME \((Failed to connect to bus|systemctl list-unit-files did not answer)\); if it does, pass --jira-home/);
+      expect(r.warnings.join('\n')).toMatch(/Could not ask systemd whether the unit running Jira sets JIRA_HOME \(Failed to connect to bus\); if it does, pass --jira-home|systemd is running but `systemctl list-unit-files .*` did not answer, so duo-jira cannot tell whether a systemd unit runs this Jira\. If a unit sets JIRA_HOME, pass --jira-home\./);
     }
   });
 

@@ -135,14 +135,28 @@ async function surveyAll(paths: JiraPaths, probes: DetectProbes, roots: string[]
   return { systemd, initd, scripts: { stop: paths.stopScript, start: paths.startScript, present } };
 }
 
+/**
+ * A systemd that is running but does not answer must not read as "no Jira unit here": restart would
+ * then start Jira from its scripts, outside the unit systemd still thinks it runs, and the Jira home
+ * lookup would miss what the unit sets.
+ */
+async function ask(probes: DetectProbes, args: string[]): Promise<{ exitCode: number | undefined; stdout: string }> {
+  const r = await probes.systemctl(args);
+  if (r.exitCode !== undefined) return r;
+  throw new EnvironmentError(
+    `systemd is running but \`systemctl ${args.join(' ')}\` did not answer, so duo-jira cannot tell whether a systemd unit runs this Jira.`,
+    'Check `systemctl status` (a wedged systemd needs attention anyway), or name the way explicitly: --method scripts|initd (restart) or --jira-home <dir> (add-on, doctor).',
+  );
+}
+
 async function surveySystemd(probes: DetectProbes, roots: string[]): Promise<Survey['systemd']> {
   if (!(await probes.which('systemctl'))) return { probed: false, skipped: 'systemctl is not installed', units: [] };
   if (!(await probes.systemdBooted())) return { probed: false, skipped: 'systemd is not PID 1 on this machine', units: [] };
-  const list = await probes.systemctl(['list-unit-files', '*jira*', '--type=service', '--no-legend']);
+  const list = await ask(probes, ['list-unit-files', '*jira*', '--type=service', '--no-legend']);
   const names = [...new Set(list.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter((n) => /\.service$/.test(n)))];
   const units: Candidate[] = [];
   for (const name of names) {
-    const text = (await probes.systemctl(['cat', name])).stdout;
+    const text = (await ask(probes, ['cat', name])).stdout;
     // A SysV-generated unit only names its script (SourcePath=/etc/init.d/jira); look inside that too.
     const source = /^SourcePath=(.+)$/m.exec(text)?.[1]?.trim();
     const sourceText = source ? await readFile(source, 'utf8').catch(() => '') : '';
@@ -304,18 +318,7 @@ function describeFound(names: string[], root: string): string {
  * Undefined without such a unit. Reading only; src/jira/home.ts interprets it.
  */
 export async function serviceEnvironment(root: string, probes: Partial<DetectProbes> = {}): Promise<{ env?: ServiceEnvironment; warnings: string[] }> {
-  const p = { ...defaultProbes(), ...probes };
-  // Unlike restart detection, a systemctl that does not answer is an error here: silence would read as
-  // "no unit sets JIRA_HOME".
-  const answering: DetectProbes = {
-    ...p,
-    systemctl: async (args) => {
-      const r = await p.systemctl(args);
-      if (r.exitCode === undefined) throw new Error(`systemctl ${args[0] ?? ''} did not answer`);
-      return r;
-    },
-  };
-  const s = await surveySystemd(answering, await rootVariants(root));
+  const s = await surveySystemd({ ...defaultProbes(), ...probes }, await rootVariants(root));
   const mine = s.units.filter((u) => u.refersToJira);
   const unit = pickUnit(mine);
   if (!unit) return { warnings: [] };

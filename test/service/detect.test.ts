@@ -181,6 +181,25 @@ describe('systemd', () => {
     expect(m.unit).toBe('jira.service');
   });
 
+  it('a systemd that does not answer stops detection (exit 3) instead of falling back to the scripts; --method scripts still works', async () => {
+    const paths = await jiraTree();
+    const silent = probes({ ...systemd({ 'jira.service': kbUnit(paths.root) }), systemctl: async () => ({ exitCode: undefined, stdout: '' }) });
+    const err = await thrown(detectRestartMethod(paths, { probes: silent }));
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(exitCodeOf(err)).toBe(EXIT.environment);
+    expect(err.message).toMatch(/systemd is running but `systemctl list-unit-files \*jira\* --type=service --no-legend` did not answer/);
+    expect((err as EnvironmentError).hint).toMatch(/--method scripts\|initd/);
+    expect((await detectRestartMethod(paths, { method: 'scripts', probes: silent })).kind).toBe('scripts');
+  });
+
+  it('of two units that mention the install, the one that starts Jira is used, and the other is noted', async () => {
+    const paths = await jiraTree();
+    const backup = `[Service]\nType=oneshot\nExecStart=/usr/local/bin/backup ${paths.root}\n`;
+    const m = await detectRestartMethod(paths, { probes: probes(systemd({ 'jira.service': backup, 'jira-software.service': kbUnit(paths.root) })) });
+    expect(m.unit).toBe('jira-software.service');
+    expect(m.notes).toContainEqual(expect.stringMatching(/systemd unit jira\.service also mentions .* but does not start Jira there/));
+  });
+
   it('units are not even listed when systemd is not PID 1', async () => {
     const paths = await jiraTree();
     const m = await detectRestartMethod(paths, { probes: probes({ ...systemd({ 'jira.service': kbUnit(paths.root) }), systemdBooted: async () => false }) });
