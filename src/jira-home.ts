@@ -2,12 +2,12 @@
 // the systemd unit running this install (Environment=, EnvironmentFile=), jira-application.properties.
 // The rules live in src/jira/home.ts (pure); this module gathers the texts. systemd is asked only when
 // neither the environment nor setenv.sh settles it, since it may mean running systemctl.
+import { join, resolve } from 'node:path';
 import { isDuoJiraError } from './errors.js';
 import { quickFs as fs } from './fs/quick.js';
 import { resolveJiraHome, type JiraHome } from './jira/home.js';
 import type { JiraPaths } from './jira/layout.js';
 import { parseProperties } from './jira/properties.js';
-import { join, resolve } from 'node:path';
 import { serviceEnvironment, type DetectProbes } from './service/detect.js';
 
 export interface FoundJiraHome extends JiraHome {
