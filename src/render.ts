@@ -70,7 +70,8 @@ export const render = {
 
   nothing(plan: Plan, flags: RunFlags, ctx: Ctx): string {
     if (flags.json) return json(plan, { dryRun: !!flags.dryRun });
-    return summary(plan, ctx) + `duo-jira ${plan.command}: nothing to do — ${plan.jiraDir} is already as requested.\n`;
+    // The verdict first, as for a change ("✔ … done"); the notes and warnings under it.
+    return `duo-jira ${plan.command}: nothing to do — ${plan.jiraDir} is already as requested.\n` + summary(plan, ctx);
   },
 
   async dryRun(plan: Plan, flags: RunFlags, ctx: Ctx): Promise<string> {
